@@ -1,0 +1,205 @@
+"""Remove junk from a document body before NER, keeping a map back to the original text.
+
+The clean text is built only from substrings of ``Document.text`` (including the original
+newline and space characters kept as separators), so ``CleanText.to_original`` is exact for
+every clean offset and evidence quotes always come from the original.
+
+One pass per document: one ``finditer`` of the inline rules over the body, then a walk over
+its lines deciding for each whether to keep it whole, keep it minus inline pieces, or drop it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from threadline.clean.patterns import HSPACE, INLINE, JUNK_LINE, JUNK_LINE_MAX, junk_reason
+from threadline.model import CleanText, Document, Span
+
+__all__ = ["clean", "line_key", "line_keys"]
+
+# Blank lines kept in a row; more only add noise, and two still mark a paragraph break.
+_MAX_BLANK_RUN = 2
+
+_LINE_KEY_MIN = 12
+_LINE_KEY_MAX = 200
+_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
+_THREE_LETTERS = re.compile(r"[^\W\d_]{3}")
+# Beyond this length a line is debris only when it has no letter or digit at all.
+_DEBRIS_RATIO_MAX_LEN = 80
+
+
+def line_key(line: str) -> str | None:
+    """Normalised form of ``line`` for counting repeated lines across a source's documents.
+
+    Case, spacing, digits and reply quoting are ignored so a footer repeats even when it
+    carries a date or was quoted in a reply. Returns None for lines too short, too long or
+    too letter-poor to say anything about a source.
+    """
+    text = line.strip().lstrip("> \t")
+    if len(text) < _LINE_KEY_MIN:  # cheap reject before normalising
+        return None
+    key = " ".join(text.casefold().split()).translate(_DIGITS_TO_ZERO)
+    if not _LINE_KEY_MIN <= len(key) <= _LINE_KEY_MAX:
+        return None
+    if _THREE_LETTERS.search(key) is None:  # dates, phone numbers, rules of dashes
+        return None
+    return key
+
+
+def line_keys(document: Document) -> set[str]:
+    """The distinct line keys of ``document``'s body (the header block is not counted)."""
+    keys: set[str] = set()
+    for line in document.text[document.body_start :].split("\n"):
+        key = line_key(line)
+        if key is not None:
+            keys.add(key)
+    return keys
+
+
+def _is_debris(stripped: str) -> bool:
+    """OCR noise: a non-empty stripped line that is mostly punctuation or lone characters."""
+    if len(stripped) > _DEBRIS_RATIO_MAX_LEN:
+        return not any(c.isalnum() for c in stripped)
+    if all(len(token) == 1 for token in stripped.split()):
+        return True  # "l | ,", "i i", a lone page letter
+    alnum = sum(1 for c in stripped if c.isalnum())
+    nonspace = sum(1 for c in stripped if not c.isspace())
+    return 2 * alnum < nonspace and _THREE_LETTERS.search(stripped) is None
+
+
+class _Builder:
+    """Collects kept body ranges; joins text and merges contiguous segments once at the end."""
+
+    __slots__ = ("base", "body", "pieces", "segments", "size")
+
+    def __init__(self, body: str, base: int) -> None:
+        self.body = body
+        self.base = base
+        self.pieces: list[str] = []
+        self.segments: list[tuple[int, int, int]] = []
+        self.size = 0
+
+    def add(self, start: int, end: int) -> None:
+        if end <= start:
+            return
+        length = end - start
+        self.pieces.append(self.body[start:end])
+        orig = self.base + start
+        segments = self.segments
+        if segments:
+            c0, o0, n0 = segments[-1]
+            if o0 + n0 == orig:  # continues the previous range in both texts
+                segments[-1] = (c0, o0, n0 + length)
+                self.size += length
+                return
+        segments.append((self.size, orig, length))
+        self.size += length
+
+    def result(self, removed: list[tuple[Span, str]]) -> CleanText:
+        if not self.segments:  # keep to_original() pointing into the body, not at offset 0
+            return CleanText("", [(0, self.base, 0)], removed)
+        return CleanText("".join(self.pieces), self.segments, removed)
+
+
+def clean(document: Document, boilerplate: frozenset[str] = frozenset()) -> CleanText:
+    """The body of ``document`` with junk removed, mapped back to ``document.text``.
+
+    ``boilerplate`` holds line keys (see :func:`line_key`) frequent in the document's
+    source; lines with those keys are dropped.
+    """
+    text = document.text
+    base = min(max(document.body_start, 0), len(text))
+    body = text[base:]
+    out = _Builder(body, base)
+    removed: list[tuple[Span, str]] = []
+    hits = [(m.start(), m.end(), m.lastgroup or "") for m in INLINE.finditer(body)]
+    n_hits = len(hits)
+    hit = 0
+    blank_run = 0
+    size = len(body)
+    start = 0
+    while start < size:
+        newline = body.find("\n", start)
+        end = size if newline < 0 else newline
+        next_start = size if newline < 0 else newline + 1
+
+        kept: list[tuple[int, int]]
+        inline: list[tuple[int, int, str]] = []
+        only_quote = True
+        if hit < n_hits and hits[hit][0] < end:
+            kept = []
+            cursor = start
+            has_text = False  # kept non-space text on this line so far
+            last_space = False  # the last kept character is a separator
+            while hit < n_hits and hits[hit][0] < end:
+                h_start, h_end, kind = hits[hit]
+                hit += 1
+                inline.append((h_start, h_end, kind))
+                if kind == "quote":  # only ever at the start of the line
+                    cursor = h_end
+                    continue
+                only_quote = False
+                # Drop the surrounding spaces too, then keep back one original space if the
+                # piece sat between words, so "foo STAMP bar" becomes "foo bar".
+                a = h_start
+                while a > cursor and body[a - 1] in HSPACE:
+                    a -= 1
+                b = h_end
+                while b < end and body[b] in HSPACE:
+                    b += 1
+                if a > cursor:
+                    kept.append((cursor, a))
+                    has_text = True
+                    last_space = False
+                if has_text and b < end and not last_space:
+                    space = a if a < h_start else h_end if b > h_end else -1
+                    if space >= 0:
+                        kept.append((space, space + 1))
+                        last_space = True
+                cursor = b
+            if cursor < end:
+                kept.append((cursor, end))
+            line = "".join(body[s:e] for s, e in kept)
+        else:
+            kept = [(start, end)]
+            line = body[start:end]
+
+        stripped = line.strip()
+        if not stripped:
+            removed.extend((Span(base + s, base + e), k) for s, e, k in inline)
+            # A line that held only a stamp or redaction goes with its newline; a blank line
+            # (or an empty quoted line, "> ") is a paragraph break and is kept.
+            if only_quote:
+                blank_run += 1
+                if blank_run <= _MAX_BLANK_RUN and newline >= 0:
+                    out.add(newline, newline + 1)
+            start = next_start
+            continue
+
+        reason: str | None = None
+        if len(stripped) <= JUNK_LINE_MAX:
+            match = JUNK_LINE.fullmatch(stripped)
+            if match is not None:
+                reason = junk_reason(match.lastgroup)
+        if reason is None and boilerplate and line_key(body[start:end]) in boilerplate:
+            reason = "boilerplate"
+        if reason is None and _is_debris(stripped):
+            reason = "ocr-debris"
+
+        if reason is not None:
+            # Dropping the line and its own newline leaves the previous line's newline, so
+            # neighbours stay on separate lines; the removal covers the visible line.
+            raw = body[start:end]
+            left = start + len(raw) - len(raw.lstrip())
+            right = start + len(raw.rstrip())
+            removed.append((Span(base + left, base + right), reason))
+        else:
+            blank_run = 0
+            removed.extend((Span(base + s, base + e), k) for s, e, k in inline)
+            for s, e in kept:
+                out.add(s, e)
+            if newline >= 0:
+                out.add(newline, newline + 1)
+        start = next_start
+
+    return out.result(removed)

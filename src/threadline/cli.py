@@ -1,0 +1,320 @@
+"""Command line: a thin layer over threadline's library (pipeline, query, store)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from threadline import query
+from threadline.config import Settings, default_db_path
+from threadline.ingest.base import UnreadableFile
+from threadline.ingest.watchlist import person_id, read_watchlist
+from threadline.model import WatchlistPerson
+from threadline.store import repository as repo
+from threadline.store.db import StoreError, connect
+
+ENTITY_TYPES = ("person", "organization", "location")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", type=Path, default=argparse.SUPPRESS, help="database (default ./threadline.db)"
+    )
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="machine-readable output (docs/cli.md)")
+
+    parser = argparse.ArgumentParser(
+        prog="threadline", description="Who appears in your documents, with whom, and where it says so."
+    )
+    parser.add_argument(
+        "--db", type=Path, default=None, help="database (default $THREADLINE_DB or ./threadline.db)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", parents=[common], help="read files and folders (recursively)")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--processes", type=int, default=2, help="NER worker processes (default 2)")
+    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the run report as JSON")
+
+    p = sub.add_parser("entities", parents=[common, as_json], help="people, organisations, places")
+    p.add_argument("--type", choices=ENTITY_TYPES)
+    p.add_argument("--limit", type=int, default=50)
+
+    p = sub.add_parser("show", parents=[common, as_json], help="one entity: aliases, documents, connections")
+    p.add_argument("name")
+
+    p = sub.add_parser("links", parents=[common, as_json], help="how A is connected to B")
+    p.add_argument("a")
+    p.add_argument("b")
+
+    p = sub.add_parser("search", parents=[common, as_json], help="full-text search")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=20)
+
+    sub.add_parser("errors", parents=[common, as_json], help="files that could not be read, with reasons")
+    sub.add_parser("summary", parents=[common, as_json], help="corpus figures, top people, strongest links")
+    sub.add_parser("resolve", parents=[common], help="re-run entity resolution and links")
+
+    w = sub.add_parser("watchlist", help="persons of interest").add_subparsers(dest="action", required=True)
+    p = w.add_parser("add", parents=[common], help="add a person")
+    p.add_argument("name")
+    p.add_argument("--alias", action="append", default=[])
+    p = w.add_parser(
+        "import", parents=[common], help="import CSV (name,aliases) or FollowTheMoney JSON lines"
+    )
+    p.add_argument("file", type=Path)
+    w.add_parser("list", parents=[common, as_json], help="list the watchlist")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    db = args.db or default_db_path()
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False)
+    try:
+        return _run(args, db, out, err)
+    except StoreError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        return 2
+    except query.NotFound as exc:
+        err.print(f"[red]not found:[/] {exc.args[0]}")
+        return 1
+    except query.Ambiguous as exc:
+        if getattr(args, "json", False):
+            print(
+                json.dumps({"error": "ambiguous", "query": exc.query, "candidates": exc.candidates}, indent=2)
+            )
+        else:
+            err.print(f"[yellow]{exc.query!r} fits several entities; use an id:[/]")
+            _entity_table(out, exc.candidates)
+        return 3
+
+
+def _run(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
+    command = args.command
+    if command == "ingest":
+        return _ingest(args, db, out, err)
+    if command == "watchlist":
+        return _watchlist(args, db, out)
+    if command == "resolve":
+        from threadline.pipeline import resolve_all
+
+        conn = connect(db)
+        with conn:
+            resolve_all(conn)
+        out.print("entities and links rebuilt")
+        return 0
+
+    conn = connect(db, readonly=True)
+    if command == "entities":
+        rows = query.entities(conn, type=args.type, limit=args.limit)
+        return _emit(args, out, rows, lambda: _entity_table(out, rows))
+    if command == "show":
+        data = query.show(conn, args.name)
+        return _emit(args, out, data, lambda: _show(out, data))
+    if command == "links":
+        data = query.links(conn, args.a, args.b)
+        return _emit(args, out, data, lambda: _links(out, data))
+    if command == "search":
+        rows = query.search(conn, args.query, limit=args.limit)
+        return _emit(args, out, rows, lambda: _search(out, rows))
+    if command == "errors":
+        rows = query.errors(conn)
+        if args.json:
+            print(json.dumps(rows, indent=2, ensure_ascii=False))
+        else:
+            for r in rows:
+                print(f"{r['path']}\t{r['reason']}")
+        return 0
+    if command == "summary":
+        data = query.summary(conn)
+        return _emit(args, out, data, lambda: _summary(out, data))
+    raise AssertionError(command)
+
+
+def _emit(args: argparse.Namespace, out: Console, data: Any, render: Any) -> int:
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        render()
+    return 0
+
+
+def _ingest(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
+    from threadline.pipeline import ingest
+
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        err.print(f"[red]no such file or folder:[/] {', '.join(map(str, missing))}")
+        return 2
+    settings = replace(Settings(db_path=db), processes=max(1, args.processes))
+    conn = connect(db)
+    started = time.monotonic()
+    show_progress = not args.no_progress and not args.json and sys.stderr.isatty()
+    with Progress(
+        TextColumn("[bold]extracting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} docs/s"),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not show_progress,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("extract", total=None, rate="-")
+
+        def progress(done: int, total: int) -> None:
+            rate = done / max(time.monotonic() - started, 1e-6)
+            bar.update(task, completed=done, total=total, rate=f"{rate:.1f}")
+
+        report = ingest(conn, args.paths, settings, progress=progress)
+    elapsed = time.monotonic() - started
+    data = {
+        "files_seen": report.files_seen,
+        "files_skipped": report.files_skipped,
+        "files_failed": report.files_failed,
+        "documents_added": report.documents_added,
+        "documents_duplicate": report.documents_duplicate,
+        "words": report.words,
+        "seconds": round(elapsed, 2),
+        "errors": [{"path": p, "reason": r} for p, r in report.errors],
+    }
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        out.print(
+            f"{report.documents_added} documents added ({report.words:,} words) from {report.files_seen} files"
+            f" in {elapsed:.1f}s; {report.files_skipped} unchanged, {report.documents_duplicate} duplicates,"
+            f" {report.files_failed} failed" + (" (see `threadline errors`)" if report.files_failed else "")
+        )
+    readable = report.files_seen - report.files_failed
+    return 1 if report.files_seen and readable == 0 else 0
+
+
+def _watchlist(args: argparse.Namespace, db: Path, out: Console) -> int:
+    if args.action == "list":
+        conn = connect(db, readonly=True)
+        people = repo.load_watchlist(conn)
+        if args.json:
+            print(
+                json.dumps(
+                    [{"id": p.id, "name": p.name, "aliases": list(p.aliases)} for p in people], indent=2
+                )
+            )
+        else:
+            for p in people:
+                out.print(f"{p.name}" + (f"  (aliases: {', '.join(p.aliases)})" if p.aliases else ""))
+        return 0
+    conn = connect(db)
+    if args.action == "add":
+        people = [
+            WatchlistPerson(person_id(args.name), args.name.strip(), tuple(a.strip() for a in args.alias))
+        ]
+    else:
+        try:
+            people = read_watchlist(args.file)
+        except UnreadableFile as exc:
+            out.print(f"[red]cannot import {args.file}:[/] {exc.reason}")
+            return 2
+    with conn:
+        repo.save_watchlist(conn, people)
+    out.print(f"{len(people)} watchlist people saved; they are matched in documents ingested from now on")
+    return 0
+
+
+# --- readable output -------------------------------------------------------------------------------------
+
+
+def _entity_table(out: Console, rows: list[dict[str, Any]]) -> None:
+    table = Table("id", "name", "type", "mentions", "docs", "aliases")
+    for r in rows:
+        aliases = [a for a in r["aliases"] if a != r["name"]]
+        table.add_row(
+            r["id"], r["name"], r["type"], str(r["mentions"]), str(r["documents"]), ", ".join(aliases[:5])
+        )
+    out.print(table)
+
+
+def _show(out: Console, data: dict[str, Any]) -> None:
+    out.print(f"[bold]{data['name']}[/] ({data['type']}, id {data['id']})")
+    out.print(f"{data['mentions']} mentions in {len(data['documents'])} documents")
+    if data["roles"]:
+        out.print("roles: " + "; ".join(data["roles"]))
+    merges = Table("alias", "mentions", "why merged", title="aliases")
+    for m in data["merges"]:
+        merges.add_row(m["alias"], str(m["mentions"]), m["reason"])
+    out.print(merges)
+    docs = Table("document", "title", "mentions", title="documents")
+    for d in data["documents"][:20]:
+        docs.add_row(d["path"], d["title"] or "", str(d["mentions"]))
+    out.print(docs)
+    conns = Table("connected to", "type", "sentences", "docs", "evidence", title="connections")
+    for c in data["connections"]:
+        ev = c["evidence"][0] if c["evidence"] else None
+        conns.add_row(
+            c["name"], c["type"], str(c["sentences"]), str(c["documents"]), f"{_quote(ev)}" if ev else ""
+        )
+    out.print(conns)
+
+
+def _quote(ev: dict[str, Any], width: int = 160) -> str:
+    sentence = " ".join(ev["sentence"].split())
+    if len(sentence) > width:
+        sentence = sentence[: width - 1] + "…"
+    return f"“{sentence}” — {ev['path']} [{ev['start']}:{ev['end']}]"
+
+
+def _links(out: Console, data: dict[str, Any]) -> None:
+    a, b = data["from"]["name"], data["to"]["name"]
+    out.print(f"[bold]{a}[/] ↔ [bold]{b}[/]: {len(data['direct'])} sentences name both")
+    for ev in data["direct"][:10]:
+        out.print("  " + _quote(ev))
+    if data["paths"]:
+        out.print("[bold]paths[/]")
+    for path in data["paths"]:
+        out.print("  " + " → ".join(path["entities"]))
+        for ev in path["evidence"]:
+            out.print("    " + _quote(ev))
+
+
+def _search(out: Console, rows: list[dict[str, Any]]) -> None:
+    for r in rows:
+        out.print(f"[bold]{r['title'] or r['path']}[/]  ({r['path']}, score {r['score']})")
+        out.print("  " + " ".join(r["snippet"].split()))
+
+
+def _summary(out: Console, data: dict[str, Any]) -> None:
+    out.print(
+        f"{data['documents']} documents, {data['people']} people, {data['organizations']} organisations,"
+        f" {data['locations']} places, {data['links']} links, {data['failed_files']} failed files"
+    )
+    out.print("[bold]Top people[/]")
+    _entity_table(out, data["top_people"])
+    out.print("[bold]Strongest connections[/]")
+    for c in data["strongest_connections"]:
+        out.print(
+            f"  {c['a']['name']} — {c['b']['name']}: {c['sentences']} sentences in {c['documents']} docs"
+        )
+        if c["evidence"]:
+            out.print("    " + _quote(c["evidence"][0]))
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

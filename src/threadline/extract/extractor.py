@@ -1,0 +1,375 @@
+"""One document in, sentences and mentions out.
+
+``extract_document`` is a pure function of (document, clean text, parsed spaCy doc,
+watchlist matcher): no I/O and no shared state, so a distributed engine can map it over
+partitions unchanged. ``extract_documents`` streams many documents through ``nlp.pipe``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from threadline.extract.names import (
+    is_initial,
+    looks_like_person,
+    name_key,
+    name_tokens,
+    role_before,
+    strip_name,
+)
+from threadline.extract.watchlist import WatchlistMatcher
+from threadline.model import (
+    CleanText,
+    Document,
+    EntityType,
+    Extraction,
+    Mention,
+    MentionKind,
+    Sentence,
+    WatchlistPerson,
+)
+
+_LABELS = {
+    "PERSON": EntityType.PERSON,
+    "ORG": EntityType.ORGANIZATION,
+    "GPE": EntityType.LOCATION,
+    "LOC": EntityType.LOCATION,
+}
+# Components the pipeline needs; the rest of en_core_web_sm is never loaded.
+PIPELINE_EXCLUDE = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+
+
+def load_nlp(model: str) -> Any:
+    """The spaCy pipeline threadline runs: sentence recogniser + NER only."""
+    import spacy
+
+    nlp = spacy.load(model, exclude=PIPELINE_EXCLUDE)
+    if "senter" in nlp.disabled:
+        nlp.enable_pipe("senter")
+    return nlp
+
+
+@dataclass(slots=True)
+class _Draft:
+    """A mention under construction, in original-text offsets."""
+
+    start: int
+    end: int
+    name: str
+    type: EntityType
+    kind: MentionKind
+    role: str | None = None
+    watchlist_id: str | None = None
+    full_name: str | None = None
+
+
+def extract_document(
+    document: Document, clean: CleanText, parsed: Any, watchlist: WatchlistMatcher | None = None
+) -> Extraction:
+    """Sentences and mentions of one document, all offsets in ``document.text``."""
+    text = document.text
+    sentences = _header_sentences(document) + _body_sentences(clean, parsed)
+    drafts = _header_mentions(document)
+    drafts += _ner_mentions(text, clean, parsed)
+    _retype_full_names(drafts)
+    if watchlist:
+        drafts = _apply_watchlist(text, document.body_start, drafts, watchlist)
+    drafts = _propagate_surnames(text, document.body_start, drafts)
+    return _finish(text, sentences, drafts)
+
+
+def extract_documents(
+    items: Iterable[tuple[Document, CleanText]],
+    nlp: Any,
+    watchlist: Sequence[WatchlistPerson] = (),
+    *,
+    batch_size: int = 32,
+    n_process: int = 1,
+) -> Iterator[tuple[Document, Extraction]]:
+    """Run NER over many documents (``nlp.pipe``) and extract each; yields in input order."""
+    matcher = WatchlistMatcher(watchlist)
+    pairs = ((clean.text, (document, clean)) for document, clean in items)
+    for parsed, (document, clean) in nlp.pipe(
+        pairs, as_tuples=True, batch_size=batch_size, n_process=n_process
+    ):
+        yield document, extract_document(document, clean, parsed, matcher)
+
+
+# --- sentences -------------------------------------------------------------------------------------------
+
+
+def _header_sentences(document: Document) -> list[tuple[int, int]]:
+    spans = []
+    pos = 0
+    for line in document.text[: document.body_start].split("\n"):
+        if line.strip():
+            spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def _body_sentences(clean: CleanText, parsed: Any) -> list[tuple[int, int]]:
+    spans = []
+    for sent in parsed.sents:
+        s_text = sent.text
+        lead = len(s_text) - len(s_text.lstrip())
+        trail = len(s_text.rstrip())
+        if trail <= lead:
+            continue
+        start = clean.to_original(sent.start_char + lead)
+        end = clean.to_original(sent.start_char + trail - 1) + 1
+        spans.append((start, end))
+    return spans
+
+
+# --- mentions --------------------------------------------------------------------------------------------
+
+
+def _header_mentions(document: Document) -> list[_Draft]:
+    drafts = []
+    for field in document.headers:
+        if field.address and field.name == field.address:
+            continue  # a bare address names no one
+        surface = document.text[field.span.start : field.span.end]
+        cleaned = strip_name(surface)
+        name = cleaned.name
+        if "," in name:  # "Doe, Jane" -> "Jane Doe"
+            last, _, first = name.partition(",")
+            if first.strip() and last.strip() and "," not in first:
+                name = f"{first.strip()} {last.strip()}"
+        if not looks_like_person(name):
+            continue
+        start = field.span.start + cleaned.offset
+        drafts.append(
+            _Draft(
+                start, start + len(cleaned.name), name, EntityType.PERSON, MentionKind.HEADER, cleaned.role
+            )
+        )
+    return drafts
+
+
+def _ner_mentions(text: str, clean: CleanText, parsed: Any) -> list[_Draft]:
+    drafts = []
+    for ent in parsed.ents:
+        etype = _LABELS.get(ent.label_)
+        if etype is None:
+            continue
+        start = clean.to_original(ent.start_char)
+        end = clean.to_original(ent.end_char - 1) + 1
+        surface = text[start:end]
+        if "\n\n" in surface or end - start > 3 * len(ent.text) + 10:
+            continue  # the entity straddled removed junk; its original span is not a name
+        cleaned = strip_name(surface)
+        if not cleaned.name:
+            continue
+        s = start + cleaned.offset
+        e = s + len(cleaned.name)
+        name = " ".join(cleaned.name.split())
+        role = cleaned.role
+        if etype is EntityType.PERSON:
+            if not looks_like_person(name):
+                continue
+            role = role or role_before(text, s)
+        else:
+            article = _ARTICLE_RE.match(name)
+            if article:
+                s += article.end()
+                name = name[article.end() :]
+            if not _looks_like_org_or_place(name):
+                continue
+        drafts.append(_Draft(s, e, name, etype, MentionKind.NER, role))
+    return drafts
+
+
+_ARTICLE_RE = re.compile(r"^the\s+", re.IGNORECASE)
+_ORG_WORDS = re.compile(
+    r"\b(?:bank|group|holding|holdings|company|corp|corporation|inc|ltd|llc|plc|fund|foundation|trust|"
+    r"ministry|agency|office|court|council|committee|university|institute|party|centre|center|"
+    r"association|partners|capital|energy|oil|gas|international|national|republic|city|news|times|post)\b",
+    re.IGNORECASE,
+)
+
+
+def _retype_full_names(drafts: list[_Draft]) -> None:
+    """An ORG/GPE span shaped like "Given Surname" whose surname is a person here is that person."""
+    surnames = {
+        name_key(name_tokens(d.name)[-1])
+        for d in drafts
+        if d.type is EntityType.PERSON and d.kind is MentionKind.NER
+    }
+    for d in drafts:
+        if d.type is EntityType.PERSON or not 2 <= len(name_tokens(d.name)) <= 3:
+            continue
+        if (
+            name_key(name_tokens(d.name)[-1]) in surnames
+            and looks_like_person(d.name)
+            and not _ORG_WORDS.search(d.name)
+        ):
+            d.type = EntityType.PERSON
+
+
+def _looks_like_org_or_place(name: str) -> bool:
+    if len(name) < 2 or len(name) > 80 or "@" in name or "http" in name.lower():
+        return False
+    letters = sum(ch.isalpha() for ch in name)
+    return letters >= 2 and letters >= len(name) * 0.6
+
+
+def _overlaps(a: _Draft, start: int, end: int) -> bool:
+    return a.start < end and start < a.end
+
+
+def _apply_watchlist(
+    text: str, body_start: int, drafts: list[_Draft], matcher: WatchlistMatcher
+) -> list[_Draft]:
+    """Tag person mentions that are watchlist names; add the ones NER missed (lone surnames included)."""
+    full_surnames = {
+        name_key(name_tokens(d.name)[-1]) for d in drafts if d.type is EntityType.PERSON and _is_full(d.name)
+    }
+    result = list(drafts)
+    for hit in matcher.find(text[body_start:]):
+        start, end = hit.start + body_start, hit.end + body_start
+        key = name_key(text[start:end])
+        overlapping = [d for d in result if _overlaps(d, start, end)]
+        persons = [d for d in overlapping if d.type is EntityType.PERSON]
+        if hit.surname_only:
+            # A lone surname that a different full name in this document also carries belongs to that name.
+            covering = [d for d in persons if name_key(d.name) != key]
+            if covering or (key in full_surnames and not _watchlist_full_present(result, hit.person_id)):
+                continue
+        if persons:
+            for d in persons:
+                if d.start <= start and end <= d.end:
+                    d.watchlist_id = d.watchlist_id or hit.person_id
+            if any(d.start <= start and end <= d.end for d in persons):
+                continue
+        # NER missed it or typed it as an organisation/place: the watchlist says it is this person.
+        for d in overlapping:
+            result.remove(d)
+        role = role_before(text, start)
+        result.append(
+            _Draft(start, end, text[start:end], EntityType.PERSON, MentionKind.WATCHLIST, role, hit.person_id)
+        )
+    return result
+
+
+def _watchlist_full_present(drafts: list[_Draft], person_id: str) -> bool:
+    return any(d.watchlist_id == person_id and _is_full(d.name) for d in drafts)
+
+
+def _is_full(name: str) -> bool:
+    """A full name: at least two tokens, not only initials besides the surname."""
+    tokens = name_tokens(name)
+    return len(tokens) >= 2 and not all(is_initial(t) for t in tokens[:-1])
+
+
+def _propagate_surnames(text: str, body_start: int, drafts: list[_Draft]) -> list[_Draft]:
+    """A surname that follows a full name in the document is that person wherever it recurs."""
+    fulls = sorted(
+        (d for d in drafts if d.type is EntityType.PERSON and _is_full(d.name)), key=lambda d: d.start
+    )
+    if not fulls:
+        return drafts
+    by_surname: dict[str, list[_Draft]] = {}
+    for d in fulls:
+        by_surname.setdefault(name_key(name_tokens(d.name)[-1]), []).append(d)
+
+    result = [d for d in drafts]
+    # Re-find every full name and surname occurrence, including ones NER missed or typed ORG/GPE.
+    surfaces = {name_tokens(d.name)[-1] for d in fulls if len(name_tokens(d.name)[-1]) > 2}
+    surfaces |= {d.name for d in fulls}
+    alternation = "|".join(
+        r"\s+".join(re.escape(t) for t in name_tokens(s)) for s in sorted(surfaces, key=len, reverse=True)
+    )
+    pattern = re.compile(rf"(?<![\w-])(?:{alternation})(?=(?:['’]s?)?(?![\w-]))")
+    body = text[body_start:]
+    for m in pattern.finditer(body):
+        start, end = m.start() + body_start, m.end() + body_start
+        found = m.group(0)
+        if not (found[:1].isupper()):
+            continue
+        overlapping = [d for d in result if _overlaps(d, start, end)]
+        if any(d.type is EntityType.PERSON for d in overlapping):
+            continue
+        # An organisation that merely contains the name ("Massimov Foundation") stays an organisation.
+        if any(d.start < start or d.end > end for d in overlapping):
+            continue
+        for d in overlapping:
+            result.remove(d)
+        result.append(
+            _Draft(
+                start,
+                end,
+                " ".join(found.split()),
+                EntityType.PERSON,
+                MentionKind.PROPAGATED,
+                role_before(text, start),
+            )
+        )
+
+    # Every short form (lone surname, initial + surname) points at the full name it stands for.
+    for d in result:
+        if d.type is not EntityType.PERSON or _is_full(d.name):
+            continue
+        candidates = by_surname.get(name_key(name_tokens(d.name)[-1]), [])
+        if len(name_tokens(d.name)) > 1:  # "K. Massimov": the initial must agree
+            initial = name_key(name_tokens(d.name)[0])[:1]
+            candidates = [c for c in candidates if name_key(c.name)[:1] == initial]
+        full = _pick_full(candidates, d.start)
+        if full is not None:
+            d.full_name = full.name
+            d.watchlist_id = d.watchlist_id or full.watchlist_id
+    return result
+
+
+def _pick_full(candidates: list[_Draft], pos: int) -> _Draft | None:
+    """The full name a short form refers to: the only one, else the nearest one before it."""
+    distinct = {name_key(c.name) for c in candidates}
+    if not candidates:
+        return None
+    if len(distinct) == 1:
+        return candidates[0]
+    before = [c for c in candidates if c.start < pos]
+    return before[-1] if before else None
+
+
+def _finish(text: str, sentences: list[tuple[int, int]], drafts: list[_Draft]) -> Extraction:
+    sentences = sorted(set(sentences))
+    starts = [s for s, _ in sentences]
+    mentions = []
+    seen: set[tuple[int, int]] = set()
+    for d in sorted(drafts, key=lambda d: (d.start, -d.end)):
+        if (d.start, d.end) in seen or d.end <= d.start:
+            continue
+        seen.add((d.start, d.end))
+        idx = bisect_right(starts, d.start) - 1
+        if idx < 0 or d.start >= sentences[idx][1]:
+            # A mention outside any detected sentence gets a sentence of its own line.
+            line_start = text.rfind("\n", 0, d.start) + 1
+            line_end = text.find("\n", d.end)
+            sentences.append((line_start, len(text) if line_end < 0 else line_end))
+            sentences.sort()
+            starts = [s for s, _ in sentences]
+            idx = bisect_right(starts, d.start) - 1
+        mentions.append(
+            Mention(
+                start=d.start,
+                end=d.end,
+                surface=text[d.start : d.end],
+                name=d.name,
+                type=d.type,
+                kind=d.kind,
+                sentence=idx,
+                role=d.role,
+                watchlist_id=d.watchlist_id,
+                full_name=d.full_name,
+            )
+        )
+    # Sentence indices may have shifted when sentences were added; recompute once at the end.
+    starts = [s for s, _ in sentences]
+    fixed = [replace(m, sentence=bisect_right(starts, m.start) - 1) for m in mentions]
+    return Extraction([Sentence(i, s, e) for i, (s, e) in enumerate(sentences)], fixed)

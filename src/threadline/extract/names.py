@@ -1,0 +1,406 @@
+"""Person-name surface cleaning: possessives, titles/roles, and junk that is never a person."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+# Roles and titles that precede a name. Longest first so "Deputy Prime Minister" wins over "Prime Minister".
+_ROLE_WORDS = [
+    "Deputy Prime Minister",
+    "Prime Minister",
+    "Deputy Minister",
+    "Foreign Minister",
+    "Finance Minister",
+    "Interior Minister",
+    "Justice Minister",
+    "Energy Minister",
+    "Minister",
+    "Prosecutor General",
+    "Attorney General",
+    "Deputy Attorney General",
+    "Solicitor General",
+    "Secretary of State",
+    "Secretary General",
+    "Vice President",
+    "President",
+    "Vice Chairman",
+    "Chairman",
+    "Chairwoman",
+    "Chair",
+    "Chief Executive",
+    "Senator",
+    "Sen.",
+    "Congressman",
+    "Congresswoman",
+    "Representative",
+    "Rep.",
+    "MP",
+    "Governor",
+    "Gov.",
+    "Mayor",
+    "Ambassador",
+    "Judge",
+    "Justice",
+    "Magistrate",
+    "Prosecutor",
+    "Detective",
+    "Inspector",
+    "Agent",
+    "Special Agent",
+    "Officer",
+    "General",
+    "Gen.",
+    "Colonel",
+    "Col.",
+    "Major",
+    "Captain",
+    "Capt.",
+    "Lieutenant",
+    "Lt.",
+    "Sergeant",
+    "Sgt.",
+    "Admiral",
+    "Commissioner",
+    "Director",
+    "Deputy Director",
+    "Deputy",
+    "Professor",
+    "Prof.",
+    "Dr.",
+    "Dr",
+    "Mr.",
+    "Mr",
+    "Mrs.",
+    "Mrs",
+    "Ms.",
+    "Ms",
+    "Miss",
+    "Sir",
+    "Dame",
+    "Lord",
+    "Lady",
+    "Prince",
+    "Princess",
+    "King",
+    "Queen",
+    "Sheikh",
+    "Emir",
+    "Rev.",
+    "Reverend",
+    "Father",
+    "Akim",
+    "Speaker",
+    "Counsel",
+    "Attorney",
+    "Lawyer",
+    "Banker",
+    "Businessman",
+    "Businesswoman",
+    "Tycoon",
+    "Oligarch",
+    "CEO",
+    "CFO",
+    "COO",
+    "Editor",
+    "Journalist",
+    "Reporter",
+    "Defendant",
+    "Plaintiff",
+    "Witness",
+]
+_ROLE_MODIFIERS = [
+    "former",
+    "ex-",
+    "ex",
+    "then-",
+    "then",
+    "acting",
+    "late",
+    "deputy",
+    "first",
+    "current",
+    "the",
+]
+
+_role_alt = "|".join(re.escape(r) for r in sorted(_ROLE_WORDS, key=len, reverse=True))
+_mod_alt = "|".join(re.escape(m) for m in _ROLE_MODIFIERS)
+# A role phrase: optional modifiers, then one or more role words ("former Deputy Energy Minister").
+_ROLE_PHRASE = rf"(?:(?:{_mod_alt})\s*)*(?:(?:{_role_alt})(?:\s+|(?<=-)))+"
+ROLE_PREFIX_RE = re.compile(rf"^\s*(?P<role>{_ROLE_PHRASE})", re.IGNORECASE)
+# Role phrase ending right before a name in running text ("... former Prime Minister |Karim").
+ROLE_BEFORE_RE = re.compile(rf"(?P<role>{_ROLE_PHRASE})$", re.IGNORECASE)
+# Role words are case-sensitive in running text so "the general public" does not become a role.
+_ROLE_CASED = {r.lower(): r for r in _ROLE_WORDS}
+
+POSSESSIVE_RE = re.compile(r"(?:['’]s|(?<=s)['’])$", re.IGNORECASE)
+_EDGE_JUNK = " \t\n\r\"'“”‘’«»()[]{}<>,;:|*_=+~^`#"
+
+# Words that are never part of a person's name, though NER sometimes tags them.
+_NON_NAME_WORDS = {
+    "advertisement",
+    "reading",
+    "time",
+    "youtube",
+    "video",
+    "player",
+    "share",
+    "subscribe",
+    "newsletter",
+    "cookie",
+    "cookies",
+    "privacy",
+    "policy",
+    "click",
+    "here",
+    "print",
+    "email",
+    "e-mail",
+    "mail",
+    "page",
+    "pages",
+    "exhibit",
+    "bates",
+    "oversight",
+    "house",
+    "committee",
+    "subject",
+    "sent",
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "re",
+    "fw",
+    "fwd",
+    "date",
+    "attachment",
+    "attachments",
+    "redacted",
+    "confidential",
+    "tel",
+    "fax",
+    "phone",
+    "mobile",
+    "iphone",
+    "ipad",
+    "blackberry",
+    "http",
+    "https",
+    "www",
+    "com",
+    "org",
+    "net",
+    "inc",
+    "llc",
+    "ltd",
+    "corp",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "am",
+    "pm",
+    "pdt",
+    "pst",
+    "est",
+    "edt",
+    "gmt",
+    "utc",
+    "ok",
+    "thanks",
+    "thank",
+    "regards",
+    "dear",
+    "hi",
+    "hello",
+    "best",
+    "sincerely",
+    "trust",
+    "why",
+    "rights",
+    "reserved",
+    "photo",
+    "image",
+    "source",
+    "update",
+    "breaking",
+    "news",
+    "read",
+    "more",
+    "login",
+    "sign",
+    "menu",
+    "search",
+    "home",
+    "follow",
+    "twitter",
+    "facebook",
+    "instagram",
+    "linkedin",
+    "whatsapp",
+    "telegram",
+    "px",
+}
+# Lower-case particles that legitimately sit inside names.
+_PARTICLES = {
+    "de",
+    "da",
+    "del",
+    "della",
+    "der",
+    "den",
+    "van",
+    "von",
+    "bin",
+    "ibn",
+    "al",
+    "el",
+    "la",
+    "le",
+    "du",
+    "di",
+    "dos",
+    "das",
+    "ter",
+    "zu",
+    "y",
+    "ben",
+    "abu",
+    "st.",
+}
+_TOKEN_RE = re.compile(r"^(?:[^\W\d_]\.|[^\W\d_][^\W\d_'’\-.]*(?:[-'’][^\W\d_]+)*\.?)$")
+_VOWELS = set("aeiouyаеёиоуыэюяäöüéèêáàóòíìúùåæø")
+
+
+@dataclass(frozen=True, slots=True)
+class CleanName:
+    name: str  # the bare name
+    offset: int  # where the name starts inside the surface it came from
+    role: str | None
+
+
+def strip_name(surface: str) -> CleanName:
+    """Remove a leading role/title and a trailing possessive from a name surface."""
+    start, end = 0, len(surface)
+    while start < end and surface[start] in _EDGE_JUNK:
+        start += 1
+    while end > start and surface[end - 1] in _EDGE_JUNK:
+        end -= 1
+    role: str | None = None
+    m = ROLE_PREFIX_RE.match(surface, start, end)
+    if m and m.end() < end:
+        role = normalise_role(m.group("role"))
+        start = m.end()
+    text = surface[start:end]
+    pm = POSSESSIVE_RE.search(text)
+    if pm:
+        end = start + pm.start()
+    while end > start and surface[end - 1] in _EDGE_JUNK + ".":
+        # a trailing full stop is sentence punctuation unless it ends an initial ("John F.")
+        if (
+            surface[end - 1] == "."
+            and end - start >= 2
+            and surface[end - 2].isalpha()
+            and (end - start == 2 or not surface[end - 3].isalpha())
+        ):
+            break
+        end -= 1
+    return CleanName(surface[start:end], start, role)
+
+
+def role_before(text: str, pos: int) -> str | None:
+    """A role phrase ending right before ``pos`` in running text, e.g. "former Prime Minister"."""
+    window = text[max(0, pos - 80) : pos]
+    if not window.endswith((" ", "\u00a0")):
+        return None
+    m = ROLE_BEFORE_RE.search(window)
+    if not m:
+        return None
+    role = m.group("role").strip()
+    # The role's head word must be capitalised as written ("Senator"), not a common noun ("the judge").
+    words = [w for w in re.split(r"\s+", role) if w.lower() not in _ROLE_MODIFIERS]
+    if not words or not words[0][:1].isupper():
+        return None
+    return normalise_role(role)
+
+
+def normalise_role(role: str) -> str:
+    return re.sub(r"\s+", " ", role).strip(" -")
+
+
+def name_tokens(name: str) -> list[str]:
+    return [t for t in re.split(r"\s+", name.strip()) if t]
+
+
+def is_initial(token: str) -> bool:
+    return len(token.rstrip(".")) == 1 and token[:1].isalpha()
+
+
+def looks_like_person(name: str) -> bool:
+    """False for headings, widgets, Bates numbers, addresses, numbers and OCR debris."""
+    if not name or len(name) > 60 or any(ch.isdigit() for ch in name):
+        return False
+    if "@" in name or "/" in name or "\\" in name or "http" in name.lower():
+        return False
+    tokens = name_tokens(name)
+    if not 1 <= len(tokens) <= 5:
+        return False
+    letters_only = [t for t in tokens if not is_initial(t)]
+    if not letters_only:
+        return False  # "J. K." alone
+    if len(tokens) == 1 and len(tokens[0]) < 3:
+        return False
+    caps_tokens = 0
+    for token in tokens:
+        low = token.lower().strip(".")
+        if low in _PARTICLES:
+            continue
+        if not _TOKEN_RE.match(token):
+            return False
+        if low in _NON_NAME_WORDS or low in STOP_WORDS:
+            return False
+        if not token[0].isupper():
+            return False
+        if not is_initial(token):
+            core = low.replace("-", "").replace("'", "").replace("’", "")
+            if not any(ch in _VOWELS for ch in core):
+                return False  # "Mr", "Jkl" — OCR debris or abbreviations
+            if len(core) > 3 and _case_flips(token.replace("-", "")) > 3:
+                return False  # "McDoNaLd"-style OCR noise; "McDonald" has 3 flips
+        if token.isupper() and len(token) > 1:
+            caps_tokens += 1
+    # Long all-caps runs are headings ("UNITED STATES DISTRICT COURT"), not names.
+    return not (caps_tokens == len(tokens) and len(tokens) > 3)
+
+
+def _case_flips(token: str) -> int:
+    flips = 0
+    for a, b in zip(token, token[1:], strict=False):
+        if a.isalpha() and b.isalpha() and a.isupper() != b.isupper():
+            flips += 1
+    return flips
+
+
+def name_key(name: str) -> str:
+    """Case-, accent- and script-insensitive form used to compare names ("Masimov" == "MASIMOV")."""
+    from anyascii import anyascii
+
+    ascii_name = anyascii(name).lower()
+    return " ".join(re.findall(r"[a-z]+", ascii_name))

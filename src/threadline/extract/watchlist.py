@@ -1,0 +1,63 @@
+"""Find watchlist names and aliases in text: any case, possessive forms, lone surnames."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from threadline.extract.names import name_key, name_tokens
+from threadline.model import WatchlistPerson
+
+
+@dataclass(frozen=True, slots=True)
+class WatchlistHit:
+    start: int
+    end: int
+    person_id: str
+    surname_only: bool  # matched only the person's surname, which needs in-document confirmation
+
+
+class WatchlistMatcher:
+    """One compiled alternation over every watchlist name, alias and surname."""
+
+    def __init__(self, people: Sequence[WatchlistPerson]) -> None:
+        self._by_key: dict[str, set[str]] = defaultdict(set)
+        self._surname_keys: set[str] = set()
+        terms: set[str] = set()
+        for person in people:
+            for name in person.all_names:
+                tokens = name_tokens(name)
+                if not tokens:
+                    continue
+                terms.add(name.strip())
+                self._by_key[name_key(name)].add(person.id)
+                if len(tokens) == 1:
+                    self._surname_keys.add(name_key(name))
+                if len(tokens) > 1 and len(tokens[-1]) > 2:
+                    terms.add(tokens[-1])
+                    self._by_key[name_key(tokens[-1])].add(person.id)
+                    self._surname_keys.add(name_key(tokens[-1]))
+        self._pattern: re.Pattern[str] | None = None
+        if terms:
+            alternation = "|".join(
+                r"\s+".join(re.escape(t) for t in name_tokens(term))
+                for term in sorted(terms, key=len, reverse=True)
+            )
+            # Word boundaries that also work next to Cyrillic; possessive suffix optional and excluded.
+            self._pattern = re.compile(rf"(?<![\w-])(?:{alternation})(?=(?:['’]s?)?(?![\w-]))", re.IGNORECASE)
+
+    def __bool__(self) -> bool:
+        return self._pattern is not None
+
+    def find(self, text: str) -> Iterator[WatchlistHit]:
+        if self._pattern is None:
+            return
+        for m in self._pattern.finditer(text):
+            key = name_key(m.group(0))
+            owners = self._by_key.get(key, set())
+            # A surname shared by two watchlist people identifies neither.
+            if len(owners) != 1:
+                continue
+            yield WatchlistHit(m.start(), m.end(), next(iter(owners)), key in self._surname_keys)

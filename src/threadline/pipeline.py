@@ -1,0 +1,199 @@
+"""The ingest run: files -> documents -> clean -> extract -> store, then resolve and link.
+
+Extraction streams through spaCy's ``nlp.pipe`` on ``Settings.processes`` workers while this
+process cleans the next documents and writes finished ones, committing per chunk so an
+interrupted run loses at most the chunk in flight and a rerun picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from threadline.clean import clean, line_keys
+from threadline.config import Settings
+from threadline.extract.extractor import extract_documents, load_nlp
+from threadline.ingest import SUPPORTED_SUFFIXES, UnreadableFile, discover, read_file
+from threadline.model import CleanText, Document
+from threadline.resolve.resolver import resolve
+from threadline.store import repository as repo
+
+# Documents read, cleaned and extracted per chunk (bounds memory; each chunk is one transaction).
+CHUNK_DOCUMENTS = 500
+# Below this many documents the cost of starting NER worker processes outweighs their use.
+MIN_DOCS_FOR_WORKERS = 64
+
+
+@dataclass(slots=True)
+class IngestReport:
+    files_seen: int = 0
+    files_skipped: int = 0  # unchanged since an earlier run
+    files_failed: int = 0
+    documents_added: int = 0
+    documents_duplicate: int = 0  # same bytes already stored
+    words: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+Progress = Callable[[int, int], None]  # (documents done, documents total)
+
+
+@dataclass(slots=True)
+class _Pending:
+    file_path: str
+    document: Document
+
+
+def ingest(
+    conn: sqlite3.Connection,
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
+    nlp: Any = None,
+) -> IngestReport:
+    """Ingest files under ``paths`` into the database, then re-resolve entities and links."""
+    report = IngestReport()
+    # Files whose documents are in flight: their row in `files` is written once all are stored,
+    # so a run killed mid-way re-reads them next time.
+    file_rows: dict[str, tuple[str, int, int, str | None]] = {}
+    pending = list(_read_new_files(conn, paths, settings, report, file_rows))
+    if pending:
+        nlp = nlp or load_nlp(settings.spacy_model)
+        watchlist = repo.load_watchlist(conn)
+        total = len(pending)
+        done = 0
+        for start in range(0, total, CHUNK_DOCUMENTS):
+            chunk = pending[start : start + CHUNK_DOCUMENTS]
+            items = _clean_chunk(conn, chunk, settings)
+            n_process = settings.processes if total >= MIN_DOCS_FOR_WORKERS else 1
+            file_of = {id(p.document): p.file_path for p in chunk}
+            with conn:
+                for document, extraction in extract_documents(
+                    items, nlp, watchlist, batch_size=settings.batch_size, n_process=n_process
+                ):
+                    repo.add_document(conn, file_of[id(document)], document, extraction)
+                    report.documents_added += 1
+                    report.words += len(document.text.split())
+                    done += 1
+                    if progress:
+                        progress(done, total)
+                for path in {p.file_path for p in chunk}:
+                    _mark_file_done(conn, path, file_rows)
+    if pending or report.files_failed:
+        with conn:
+            resolve_all(conn)
+    return report
+
+
+def resolve_all(conn: sqlite3.Connection) -> None:
+    """Re-resolve every mention in the database and rebuild links (cheap next to NER)."""
+    entities = resolve(repo.mention_refs(conn), repo.load_watchlist(conn))
+    repo.replace_entities(conn, entities)
+
+
+def _read_new_files(
+    conn: sqlite3.Connection,
+    paths: Sequence[Path],
+    settings: Settings,
+    report: IngestReport,
+    file_rows: dict[str, tuple[str, int, int, str | None]],
+) -> Iterator[_Pending]:
+    """Read files not seen before (or changed); record unreadable ones as errors as we go."""
+    limits = settings.limits
+    seen_hashes: set[str] = set()
+    for file in discover(paths):
+        report.files_seen += 1
+        path = str(file)
+        try:
+            size = file.stat().st_size
+            if size > limits.max_file_bytes:
+                raise UnreadableFile(f"file too large ({size} bytes > limit {limits.max_file_bytes})")
+            if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                raise UnreadableFile(f"unsupported file type {file.suffix.lower() or '(none)'}")
+            data = file.read_bytes()
+        except (OSError, UnreadableFile) as exc:
+            reason = exc.reason if isinstance(exc, UnreadableFile) else f"cannot read: {exc.strerror or exc}"
+            _fail(conn, path, hashlib.sha256(path.encode()).hexdigest(), 0, reason, report)
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        known = repo.known_file(conn, path)
+        if known and known[0] == sha:
+            report.files_skipped += 1
+            continue
+        with conn:
+            if known:
+                repo.forget_file(conn, path)
+        try:
+            result = read_file(file, data, limits)
+        except UnreadableFile as exc:
+            _fail(conn, path, sha, size, exc.reason, report)
+            continue
+        except Exception as exc:  # a reader bug must cost one file, not the run
+            _fail(conn, path, sha, size, f"reader failed: {type(exc).__name__}: {exc}", report)
+            continue
+        fresh = []
+        for document in result.documents:
+            if document.sha256 in seen_hashes or repo.document_exists(conn, document.sha256):
+                report.documents_duplicate += 1
+                continue
+            seen_hashes.add(document.sha256)
+            fresh.append(document)
+        partial = "; ".join(result.errors[:5]) if result.errors else None
+        if partial:
+            report.errors.append((path, partial))
+        if not fresh:
+            with conn:
+                repo.record_file(conn, path, sha, size, documents=0, reason=partial)
+            continue
+        file_rows[path] = (sha, size, len(fresh), partial)
+        for document in fresh:
+            yield _Pending(path, document)
+
+
+def _mark_file_done(
+    conn: sqlite3.Connection, path: str, file_rows: dict[str, tuple[str, int, int, str | None]]
+) -> None:
+    row = file_rows.get(path)
+    if row is None:
+        return
+    sha, size, count, partial = row
+    stored = conn.execute("SELECT COUNT(*) FROM documents WHERE file_path = ?", (path,)).fetchone()[0]
+    if stored >= count:
+        repo.record_file(conn, path, sha, size, documents=stored, reason=partial)
+        del file_rows[path]
+
+
+def _fail(
+    conn: sqlite3.Connection, path: str, sha: str, size: int, reason: str, report: IngestReport
+) -> None:
+    report.files_failed += 1
+    report.errors.append((path, reason))
+    with conn:
+        repo.record_file(conn, path, sha, size, documents=0, reason=reason)
+
+
+def _clean_chunk(
+    conn: sqlite3.Connection, chunk: list[_Pending], settings: Settings
+) -> list[tuple[Document, CleanText]]:
+    """Count each document's lines per source, then clean with that source's repeated lines removed."""
+    with conn:
+        for p in chunk:
+            repo.count_lines(conn, _source_of(p), line_keys(p.document))
+    boilerplate: dict[str, frozenset[str]] = {}
+    items = []
+    for p in chunk:
+        source = _source_of(p)
+        if source not in boilerplate:
+            boilerplate[source] = repo.boilerplate_lines(conn, source, settings.boilerplate_min_docs)
+        items.append((p.document, clean(p.document, boilerplate[source])))
+    return items
+
+
+def _source_of(p: _Pending) -> str:
+    """Where repeated lines count as boilerplate: the outlet if known, else the folder."""
+    return p.document.source or str(Path(p.file_path).parent)

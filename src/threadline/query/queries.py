@@ -1,0 +1,268 @@
+"""Read-side queries. Each returns plain JSON-ready data: the shapes documented in docs/cli.md."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import Any
+
+from threadline.extract.names import name_key
+
+JSON = dict[str, Any]
+EVIDENCE_PER_CONNECTION = 3
+
+
+class NotFound(LookupError):
+    pass
+
+
+class Ambiguous(LookupError):
+    def __init__(self, query: str, candidates: list[JSON]) -> None:
+        super().__init__(f"{query!r} fits {len(candidates)} entities")
+        self.query = query
+        self.candidates = candidates
+
+
+def _aliases(conn: sqlite3.Connection, entity_id: int) -> list[str]:
+    rows = conn.execute(
+        "SELECT alias FROM entity_aliases WHERE entity_id = ? ORDER BY mentions DESC, alias", (entity_id,)
+    )
+    return [r[0] for r in rows]
+
+
+def _entity_summary(conn: sqlite3.Connection, row: sqlite3.Row) -> JSON:
+    return {
+        "id": row["key"],
+        "name": row["name"],
+        "type": row["type"],
+        "aliases": _aliases(conn, row["id"]),
+        "mentions": row["mentions"],
+        "documents": row["documents"],
+    }
+
+
+def entities(conn: sqlite3.Connection, *, type: str | None = None, limit: int | None = 50) -> list[JSON]:
+    """Entities, most mentioned first."""
+    sql = "SELECT * FROM entities"
+    args: list[Any] = []
+    if type:
+        sql += " WHERE type = ?"
+        args.append(type)
+    sql += " ORDER BY mentions DESC, documents DESC, name"
+    if limit:
+        sql += " LIMIT ?"
+        args.append(limit)
+    return [_entity_summary(conn, r) for r in conn.execute(sql, args)]
+
+
+def find_entity(conn: sqlite3.Connection, query: str) -> sqlite3.Row:
+    """The one entity a user means by an id, name or alias; raises NotFound or Ambiguous."""
+    row = conn.execute("SELECT * FROM entities WHERE key = ?", (query,)).fetchone()
+    if row:
+        return row  # type: ignore[no-any-return]
+    rows = conn.execute("SELECT * FROM entities WHERE name = ? COLLATE NOCASE", (query,)).fetchall()
+    if not rows:
+        rows = conn.execute(
+            "SELECT DISTINCT e.* FROM entities e JOIN entity_aliases a ON a.entity_id = e.id"
+            " WHERE a.alias = ? COLLATE NOCASE",
+            (query,),
+        ).fetchall()
+    if not rows:
+        key = name_key(query)
+        like = "%" + "%".join(key.split()) + "%" if key else query
+        candidates = conn.execute(
+            "SELECT DISTINCT e.* FROM entities e JOIN entity_aliases a ON a.entity_id = e.id"
+            " WHERE a.alias LIKE ? OR e.name LIKE ? ORDER BY e.mentions DESC LIMIT 50",
+            (like, like),
+        ).fetchall()
+        rows = [r for r in candidates if name_key(r["name"]) == key] or candidates
+    if not rows:
+        raise NotFound(f"no entity matches {query!r}")
+    if len(rows) > 1:
+        rows = sorted(rows, key=lambda r: -r["mentions"])
+        raise Ambiguous(query, [_entity_summary(conn, r) for r in rows[:20]])
+    return rows[0]  # type: ignore[no-any-return]
+
+
+def _evidence_rows(conn: sqlite3.Connection, a: int, b: int, limit: int | None) -> list[JSON]:
+    lo, hi = min(a, b), max(a, b)
+    sql = (
+        "SELECT d.path, d.title, s.start, s.end, substr(d.text, s.start + 1, s.end - s.start) AS sentence"
+        " FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id JOIN documents d ON d.id = s.document_id"
+        " WHERE ls.a = ? AND ls.b = ? ORDER BY d.date IS NULL, d.date, d.path, s.start"
+    )
+    args: list[Any] = [lo, hi]
+    if limit:
+        sql += " LIMIT ?"
+        args.append(limit)
+    return [
+        {"path": r["path"], "sentence": r["sentence"], "start": r["start"], "end": r["end"]}
+        for r in conn.execute(sql, args)
+    ]
+
+
+def show(conn: sqlite3.Connection, query: str, *, connections: int = 25) -> JSON:
+    """One entity: aliases with merge reasons, documents, and connections with evidence."""
+    row = find_entity(conn, query)
+    eid = row["id"]
+    result = _entity_summary(conn, row)
+    result["watchlist_id"] = row["watchlist_id"]
+    result["merges"] = [
+        {"alias": r["alias"], "mentions": r["mentions"], "reason": r["reason"]}
+        for r in conn.execute(
+            "SELECT alias, mentions, reason FROM entity_aliases WHERE entity_id = ? ORDER BY mentions DESC, alias",
+            (eid,),
+        )
+    ]
+    result["roles"] = [
+        r[0]
+        for r in conn.execute(
+            "SELECT role FROM mentions WHERE entity_id = ? AND role IS NOT NULL"
+            " GROUP BY role ORDER BY COUNT(*) DESC LIMIT 10",
+            (eid,),
+        )
+    ]
+    result["documents"] = [
+        {"path": r["path"], "title": r["title"], "mentions": r["n"]}
+        for r in conn.execute(
+            "SELECT d.path, d.title, COUNT(*) AS n FROM mentions m JOIN documents d ON d.id = m.document_id"
+            " WHERE m.entity_id = ? GROUP BY d.id ORDER BY n DESC, d.path",
+            (eid,),
+        )
+    ]
+    rows = conn.execute(
+        "SELECT e.*, l.sentences AS ls, l.documents AS ld FROM ("
+        "  SELECT b AS other, sentences, documents FROM links WHERE a = ?"
+        "  UNION ALL SELECT a AS other, sentences, documents FROM links WHERE b = ?"
+        ") l JOIN entities e ON e.id = l.other ORDER BY l.sentences DESC, l.documents DESC, e.name LIMIT ?",
+        (eid, eid, connections),
+    ).fetchall()
+    result["connections"] = [
+        {
+            "id": r["key"],
+            "name": r["name"],
+            "type": r["type"],
+            "sentences": r["ls"],
+            "documents": r["ld"],
+            "evidence": _evidence_rows(conn, eid, r["id"], EVIDENCE_PER_CONNECTION),
+        }
+        for r in rows
+    ]
+    return result
+
+
+def _neighbours(conn: sqlite3.Connection, eid: int) -> dict[int, int]:
+    """Linked entity id -> supporting sentences."""
+    rows = conn.execute(
+        "SELECT b, sentences FROM links WHERE a = ? UNION ALL SELECT a, sentences FROM links WHERE b = ?",
+        (eid, eid),
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def links(conn: sqlite3.Connection, a: str, b: str, *, max_paths: int = 10) -> JSON:
+    """Direct evidence between A and B, and paths of up to 3 hops, shortest and best supported first."""
+    ea, eb = find_entity(conn, a), find_entity(conn, b)
+    ia, ib = ea["id"], eb["id"]
+    direct = _evidence_rows(conn, ia, ib, None) if ia != ib else []
+    na, nb = _neighbours(conn, ia), _neighbours(conn, ib)
+    candidates: list[tuple[int, int, int, list[int]]] = []  # (hops, -weakest, -total, ids)
+    for mid in set(na) & set(nb) - {ia, ib}:
+        w = [na[mid], nb[mid]]
+        candidates.append((2, -min(w), -sum(w), [ia, mid, ib]))
+    if len(candidates) < max_paths:
+        for x, wx in na.items():
+            if x == ib:
+                continue
+            nx = _neighbours(conn, x)
+            for y, wy in nx.items():
+                if y in (ia, ib) or y not in nb:
+                    continue
+                w = [wx, wy, nb[y]]
+                candidates.append((3, -min(w), -sum(w), [ia, x, y, ib]))
+    candidates.sort()
+    names = {}
+    paths = []
+    for _, _, _, ids in candidates[:max_paths]:
+        for i in ids:
+            if i not in names:
+                names[i] = conn.execute("SELECT name FROM entities WHERE id = ?", (i,)).fetchone()[0]
+        hops = []
+        for x, y in zip(ids, ids[1:], strict=False):
+            hops.extend(_evidence_rows(conn, x, y, 1))
+        paths.append({"entities": [names[i] for i in ids], "evidence": hops})
+    return {
+        "from": {"id": ea["key"], "name": ea["name"]},
+        "to": {"id": eb["key"], "name": eb["name"]},
+        "direct": direct,
+        "paths": paths,
+    }
+
+
+_FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def _fts_query(query: str) -> str:
+    """User text -> a safe FTS5 query: every word must appear; quoted phrases kept."""
+    phrases = re.findall(r'"([^"]+)"', query)
+    rest = re.sub(r'"[^"]*"', " ", query)
+    parts = [" ".join(_FTS_TOKEN.findall(p)) for p in phrases]
+    parts += _FTS_TOKEN.findall(rest)
+    return " AND ".join(f'"{p}"' for p in parts if p)
+
+
+def search(conn: sqlite3.Connection, query: str, *, limit: int = 20, offset: int = 0) -> list[JSON]:
+    """Full-text search over documents, best first, with highlighted snippets."""
+    fts = _fts_query(query)
+    if not fts:
+        return []
+    rows = conn.execute(
+        "SELECT d.path, d.title, snippet(documents_fts, 1, '[', ']', ' … ', 16) AS snippet, bm25(documents_fts)"
+        " AS rank FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid"
+        " WHERE documents_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
+        (fts, limit, offset),
+    )
+    return [
+        {"path": r["path"], "title": r["title"], "snippet": r["snippet"], "score": round(-r["rank"], 4)}
+        for r in rows
+    ]
+
+
+def errors(conn: sqlite3.Connection) -> list[JSON]:
+    return [
+        {"path": r["path"], "reason": r["reason"]}
+        for r in conn.execute("SELECT path, reason FROM files WHERE reason IS NOT NULL ORDER BY path")
+    ]
+
+
+def summary(conn: sqlite3.Connection, *, top: int = 10) -> JSON:
+    """Corpus figures, top people and the strongest person-to-person connections."""
+    count = conn.execute
+    people = entities(conn, type="person", limit=top)
+    strongest = []
+    for r in count(
+        "SELECT l.a, l.b, l.sentences, l.documents, ea.name AS an, eb.name AS bn, ea.key AS ak, eb.key AS bk"
+        " FROM links l JOIN entities ea ON ea.id = l.a JOIN entities eb ON eb.id = l.b"
+        " WHERE ea.type = 'person' AND eb.type = 'person' ORDER BY l.sentences DESC, l.documents DESC LIMIT ?",
+        (top,),
+    ):
+        evidence = _evidence_rows(conn, r["a"], r["b"], 1)
+        strongest.append(
+            {
+                "a": {"id": r["ak"], "name": r["an"]},
+                "b": {"id": r["bk"], "name": r["bn"]},
+                "sentences": r["sentences"],
+                "documents": r["documents"],
+                "evidence": evidence,
+            }
+        )
+    return {
+        "documents": count("SELECT COUNT(*) FROM documents").fetchone()[0],
+        "failed_files": count("SELECT COUNT(*) FROM files WHERE status = 'error'").fetchone()[0],
+        "people": count("SELECT COUNT(*) FROM entities WHERE type = 'person'").fetchone()[0],
+        "organizations": count("SELECT COUNT(*) FROM entities WHERE type = 'organization'").fetchone()[0],
+        "locations": count("SELECT COUNT(*) FROM entities WHERE type = 'location'").fetchone()[0],
+        "links": count("SELECT COUNT(*) FROM links").fetchone()[0],
+        "top_people": people,
+        "strongest_connections": strongest,
+    }

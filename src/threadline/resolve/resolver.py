@@ -1,0 +1,286 @@
+"""Mentions -> entities, cautiously, with a reason for every merge.
+
+Rules (see docs/architecture.md):
+- full names (given name + surname) merge across documents when ``same_person_name`` says so;
+- a short form (lone surname, initials + surname) belongs to the full name it follows in its own
+  document (decided at extraction, ``Mention.full_name``); across documents only to the one known
+  person with that surname, if exactly one exists;
+- two watchlist people are never merged with each other;
+- organisations and places merge on their normalised name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rigour.names import pick_case, replace_org_types_compare
+from rigour.text.phonetics import metaphone
+
+from threadline.extract.names import name_key
+from threadline.model import EntityType, WatchlistPerson
+from threadline.resolve.matching import NameForm, same_person_name, same_surname, skeleton
+
+
+@dataclass(frozen=True, slots=True)
+class MentionRef:
+    """What resolution needs to know about a stored mention."""
+
+    id: int
+    document_id: int
+    name: str
+    type: EntityType
+    full_name: str | None = None
+    watchlist_id: str | None = None
+
+
+@dataclass(slots=True)
+class Alias:
+    mentions: int
+    reason: str
+
+
+@dataclass(slots=True)
+class ResolvedEntity:
+    name: str
+    type: EntityType
+    mention_ids: list[int] = field(default_factory=list)
+    aliases: dict[str, Alias] = field(default_factory=dict)
+    watchlist_id: str | None = None
+
+    def add(self, mention: MentionRef, reason: str) -> None:
+        self.mention_ids.append(mention.id)
+        alias = self.aliases.get(mention.name)
+        if alias is None:
+            self.aliases[mention.name] = Alias(1, reason)
+        else:
+            alias.mentions += 1
+
+
+class _Clusters:
+    """Union-find over full-name keys that refuses to join two different watchlist people."""
+
+    def __init__(self) -> None:
+        self.parent: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.watch: dict[tuple[str, ...], set[str]] = {}
+        self.reason: dict[tuple[str, ...], str] = {}
+
+    def add(self, key: tuple[str, ...], watchlist_id: str | None = None) -> None:
+        if key not in self.parent:
+            self.parent[key] = key
+            self.watch[key] = set()
+        if watchlist_id:
+            self.watch[self.find(key)].add(watchlist_id)
+
+    def find(self, key: tuple[str, ...]) -> tuple[str, ...]:
+        root = key
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[key] != root:  # path compression
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def union(self, a: tuple[str, ...], b: tuple[str, ...], reason: str) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        wa, wb = self.watch[ra], self.watch[rb]
+        if wa and wb and wa != wb:
+            return False
+        if ra > rb:  # deterministic roots
+            ra, rb, a, b = rb, ra, b, a
+        self.parent[rb] = ra
+        self.watch[ra] = wa | wb
+        self.reason.setdefault(b, f"{reason}, as {' '.join(a)!r}")
+        self.reason.setdefault(a, f"{reason}, as {' '.join(b)!r}")
+        return True
+
+
+def resolve(
+    mentions: Iterable[MentionRef], watchlist: Sequence[WatchlistPerson] = ()
+) -> list[ResolvedEntity]:
+    """Group mentions into entities; deterministic for the same input."""
+    persons: list[MentionRef] = []
+    others: list[MentionRef] = []
+    for m in mentions:
+        (persons if m.type is EntityType.PERSON else others).append(m)
+    return _resolve_persons(persons, watchlist) + _resolve_others(others)
+
+
+def _resolve_persons(
+    mentions: list[MentionRef], watchlist: Sequence[WatchlistPerson]
+) -> list[ResolvedEntity]:
+    clusters = _Clusters()
+    displays: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+    wl_names = {p.id: p for p in watchlist}
+    wl_keys: dict[str, tuple[str, ...]] = {}
+
+    for person in watchlist:
+        for name in person.all_names:
+            form = NameForm.of(name)
+            if form.is_full:
+                clusters.add(form.tokens, person.id)
+                displays[form.tokens][name] += 0
+                wl_keys.setdefault(person.id, form.tokens)
+
+    def effective(m: MentionRef) -> NameForm:
+        return NameForm.of(m.full_name or m.name)
+
+    for m in mentions:
+        form = effective(m)
+        if form.is_full:
+            clusters.add(form.tokens, m.watchlist_id if m.full_name is None else None)
+            displays[form.tokens][m.full_name or m.name] += 1
+
+    _merge_variants(clusters)
+
+    entities: dict[tuple[str, ...], ResolvedEntity] = {}
+    members: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
+    for key in clusters.parent:
+        members[clusters.find(key)].append(key)
+    for root, keys in members.items():
+        watch = clusters.watch[root]
+        wl_id = next(iter(watch)) if len(watch) == 1 else None
+        entities[root] = ResolvedEntity(
+            _display_name(keys, displays, wl_names.get(wl_id or "")), EntityType.PERSON
+        )
+        entities[root].watchlist_id = wl_id
+
+    surname_index = _surname_index(members)
+    short_entities: dict[tuple[str, ...], ResolvedEntity] = {}
+    for m in mentions:
+        form = effective(m)
+        if form.is_full:
+            root = clusters.find(form.tokens)
+            if m.full_name:
+                reason = f"surname after {m.full_name!r} in the same document"
+            else:
+                reason = _explain(form, entities[root].name, clusters)
+            entities[root].add(m, reason)
+            continue
+        if not form.tokens:
+            continue
+        if m.watchlist_id and m.watchlist_id in wl_keys:
+            root = clusters.find(wl_keys[m.watchlist_id])
+            entities[root].add(m, f"watchlist name or alias of {wl_names[m.watchlist_id].name!r}")
+            continue
+        candidates = sorted(
+            {
+                root
+                for root in surname_index.get(skeleton(form.surname), ())
+                if any(same_surname(form, NameForm(" ".join(k), k)) for k in members[root])
+            }
+        )
+        if len(candidates) == 1:
+            entities[candidates[0]].add(m, f"only known person with the surname {m.name!r}")
+            continue
+        entity = short_entities.get(form.tokens)
+        if entity is None:
+            entity = short_entities[form.tokens] = ResolvedEntity(m.name, EntityType.PERSON)
+        if candidates:
+            names = ", ".join(repr(entities[c].name) for c in candidates[:5])
+            why = f"lone surname shared by {len(candidates)} known people ({names}): kept apart"
+        else:
+            why = "lone name with no known full name"
+        entity.add(m, why)
+
+    for form_key, entity in short_entities.items():
+        entity.name = _pick_display(list(entity.aliases), {a: e.mentions for a, e in entity.aliases.items()})
+        del form_key
+    found = [e for e in entities.values() if e.mention_ids]
+    return found + list(short_entities.values())
+
+
+def _explain(form: NameForm, display: str, clusters: _Clusters) -> str:
+    """Why this full name belongs to the entity shown as ``display``."""
+    target = NameForm.of(display)
+    if form.tokens == target.tokens:
+        return "same name"
+    direct = same_person_name(form, target)
+    if direct:
+        return f"{direct}, as {display!r}"
+    return clusters.reason.get(form.tokens, "same name")
+
+
+def _merge_variants(clusters: _Clusters) -> None:
+    """Compare full names that share a surname skeleton or sound; union the ones that match."""
+    blocks: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for key in sorted(clusters.parent):
+        core = [t for t in key if len(t) > 1]
+        if not core:
+            continue
+        blocks["s:" + skeleton(key[-1])].append(key)
+        blocks["p:" + metaphone(key[-1])].append(key)
+        if len(key) == 2:  # "MASSIMOV Karim": surname written first
+            blocks["s:" + skeleton(key[0])].append(key)
+    forms: dict[tuple[str, ...], NameForm] = {}
+    for keys in blocks.values():
+        if len(keys) < 2:
+            continue
+        for i, a in enumerate(keys):
+            fa = forms.setdefault(a, NameForm(" ".join(a), a))
+            for b in keys[i + 1 :]:
+                if clusters.find(a) == clusters.find(b):
+                    continue
+                fb = forms.setdefault(b, NameForm(" ".join(b), b))
+                reason = same_person_name(fa, fb)
+                if reason:
+                    clusters.union(a, b, reason)
+
+
+def _surname_index(members: dict[tuple[str, ...], list[tuple[str, ...]]]) -> dict[str, set[tuple[str, ...]]]:
+    index: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for root, keys in members.items():
+        for key in keys:
+            index[skeleton(key[-1])].add(root)
+    return index
+
+
+def _display_name(
+    keys: list[tuple[str, ...]], displays: dict[tuple[str, ...], Counter[str]], person: WatchlistPerson | None
+) -> str:
+    if person is not None:
+        return person.name
+    counts: Counter[str] = Counter()
+    for key in keys:
+        counts.update(displays[key])
+    return _pick_display(list(counts), counts)
+
+
+def _pick_display(names: list[str], counts: dict[str, int] | Counter[str]) -> str:
+    """Most used full spelling, in its best letter case ("Karim Massimov", not "KARIM MASSIMOV")."""
+    by_key: dict[str, list[str]] = defaultdict(list)
+    totals: Counter[str] = Counter()
+    for name in names:
+        key = name_key(name)
+        by_key[key].append(name)
+        totals[key] += counts.get(name, 0) + 1
+    best = max(totals, key=lambda k: (len(k.split()) >= 2, totals[k], -len(k), k))
+    return str(pick_case(by_key[best]))
+
+
+_THE = re.compile(r"^the\s+", re.IGNORECASE)
+
+
+def _org_key(name: str) -> str:
+    return name_key(replace_org_types_compare(_THE.sub("", name)))
+
+
+def _resolve_others(mentions: list[MentionRef]) -> list[ResolvedEntity]:
+    groups: dict[str, list[MentionRef]] = defaultdict(list)
+    for m in mentions:
+        key = _org_key(m.name)
+        if key:
+            groups[key].append(m)
+    entities = []
+    for group in groups.values():
+        types = Counter(m.type for m in group)
+        etype = max(types, key=lambda t: (types[t], t.value))
+        names = Counter(m.name for m in group)
+        entity = ResolvedEntity(_pick_display(list(names), names), etype)
+        for m in group:
+            entity.add(m, "same name" if m.type is etype else f"same name (also tagged {m.type.value})")
+        entities.append(entity)
+    return entities

@@ -1,0 +1,239 @@
+"""Everything threadline writes to SQLite. Reads for users live in ``threadline.query``."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+
+from anyascii import anyascii
+
+from threadline.model import Document, EntityType, Extraction, WatchlistPerson
+from threadline.resolve.resolver import MentionRef, ResolvedEntity
+
+# Longer "sentences" are tables, lists or OCR run-ons; co-occurrence in them says little.
+MAX_LINK_SENTENCE_CHARS = 1000
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# --- files and errors ------------------------------------------------------------------------------------
+
+
+def known_file(conn: sqlite3.Connection, path: str) -> tuple[str, str] | None:
+    """(sha256, status) of a file ingested before, if any."""
+    row = conn.execute("SELECT sha256, status FROM files WHERE path = ?", (path,)).fetchone()
+    return (row["sha256"], row["status"]) if row else None
+
+
+def forget_file(conn: sqlite3.Connection, path: str) -> None:
+    """Drop a changed file's old documents (mentions and sentences cascade)."""
+    conn.execute("DELETE FROM documents WHERE file_path = ?", (path,))
+    conn.execute("DELETE FROM files WHERE path = ?", (path,))
+
+
+def record_file(
+    conn: sqlite3.Connection, path: str, sha256: str, size: int, *, documents: int, reason: str | None = None
+) -> None:
+    status = "error" if reason and documents == 0 else "ok"
+    conn.execute(
+        "INSERT OR REPLACE INTO files(path, sha256, size, status, reason, documents, ingested_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (path, sha256, size, status, reason, documents, _now()),
+    )
+
+
+def document_exists(conn: sqlite3.Connection, sha256: str) -> bool:
+    return conn.execute("SELECT 1 FROM documents WHERE sha256 = ?", (sha256,)).fetchone() is not None
+
+
+# --- documents and extractions ---------------------------------------------------------------------------
+
+
+def add_document(conn: sqlite3.Connection, file_path: str, document: Document, extraction: Extraction) -> int:
+    """Store a document with its sentences and mentions; returns the document id."""
+    cur = conn.execute(
+        "INSERT INTO documents(path, sha256, file_path, title, date, source, url, format, body_start, words,"
+        " meta, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            document.path,
+            document.sha256,
+            file_path,
+            document.title,
+            document.date,
+            document.source,
+            document.url,
+            document.format,
+            document.body_start,
+            len(document.text.split()),
+            json.dumps(document.meta, ensure_ascii=False),
+            document.text,
+        ),
+    )
+    doc_id = int(cur.lastrowid or 0)
+    used = sorted({m.sentence for m in extraction.mentions})
+    sentence_ids: dict[int, int] = {}
+    for idx in used:
+        sent = extraction.sentences[idx]
+        cur = conn.execute(
+            "INSERT INTO sentences(document_id, idx, start, end) VALUES (?, ?, ?, ?)",
+            (doc_id, idx, sent.start, sent.end),
+        )
+        sentence_ids[idx] = int(cur.lastrowid or 0)
+    conn.executemany(
+        "INSERT INTO mentions(document_id, sentence_id, start, end, surface, name, type, kind, role,"
+        " watchlist_id, full_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                doc_id,
+                sentence_ids[m.sentence],
+                m.start,
+                m.end,
+                m.surface,
+                m.name,
+                m.type.value,
+                m.kind.value,
+                m.role,
+                m.watchlist_id,
+                m.full_name,
+            )
+            for m in extraction.mentions
+        ],
+    )
+    return doc_id
+
+
+# --- boilerplate line counts -----------------------------------------------------------------------------
+
+
+def count_lines(conn: sqlite3.Connection, source: str, keys: Iterable[str]) -> None:
+    conn.executemany(
+        "INSERT INTO line_counts(source, key, documents) VALUES (?, ?, 1)"
+        " ON CONFLICT(source, key) DO UPDATE SET documents = documents + 1",
+        [(source, k) for k in keys],
+    )
+
+
+def boilerplate_lines(conn: sqlite3.Connection, source: str, min_documents: int) -> frozenset[str]:
+    rows = conn.execute(
+        "SELECT key FROM line_counts WHERE source = ? AND documents >= ?", (source, min_documents)
+    ).fetchall()
+    return frozenset(r["key"] for r in rows)
+
+
+# --- watchlist -------------------------------------------------------------------------------------------
+
+
+def save_watchlist(conn: sqlite3.Connection, people: Sequence[WatchlistPerson]) -> None:
+    conn.executemany(
+        "INSERT OR REPLACE INTO watchlist(id, name, aliases, birth_dates, countries, source)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (
+                p.id,
+                p.name,
+                json.dumps(list(p.aliases), ensure_ascii=False),
+                json.dumps(list(p.birth_dates)),
+                json.dumps(list(p.countries)),
+                p.source,
+            )
+            for p in people
+        ],
+    )
+
+
+def load_watchlist(conn: sqlite3.Connection) -> list[WatchlistPerson]:
+    return [
+        WatchlistPerson(
+            r["id"],
+            r["name"],
+            tuple(json.loads(r["aliases"])),
+            tuple(json.loads(r["birth_dates"])),
+            tuple(json.loads(r["countries"])),
+            r["source"],
+        )
+        for r in conn.execute("SELECT * FROM watchlist ORDER BY id")
+    ]
+
+
+# --- resolution and links --------------------------------------------------------------------------------
+
+
+def mention_refs(conn: sqlite3.Connection) -> Iterator[MentionRef]:
+    for r in conn.execute(
+        "SELECT id, document_id, name, type, full_name, watchlist_id FROM mentions ORDER BY id"
+    ):
+        yield MentionRef(r[0], r[1], r[2], EntityType(r[3]), r[4], r[5])
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", anyascii(name).lower()).strip("-") or "entity"
+
+
+def replace_entities(conn: sqlite3.Connection, entities: Sequence[ResolvedEntity]) -> None:
+    """Swap in a new resolution: entities, aliases, each mention's entity, then links."""
+    conn.execute("DELETE FROM link_sentences")
+    conn.execute("DELETE FROM links")
+    conn.execute("UPDATE mentions SET entity_id = NULL")
+    conn.execute("DELETE FROM entity_aliases")
+    conn.execute("DELETE FROM entities")
+    ordered = sorted(entities, key=lambda e: (-len(e.mention_ids), e.type.value, e.name))
+    used: set[str] = set()
+    assignments: list[tuple[int, int]] = []
+    for entity in ordered:
+        key = _unique_key(slug(entity.name), entity.type, used)
+        cur = conn.execute(
+            "INSERT INTO entities(key, name, type, mentions, documents, watchlist_id) VALUES (?, ?, ?, ?, 0, ?)",
+            (key, entity.name, entity.type.value, len(entity.mention_ids), entity.watchlist_id),
+        )
+        entity_id = int(cur.lastrowid or 0)
+        conn.executemany(
+            "INSERT INTO entity_aliases(entity_id, alias, mentions, reason) VALUES (?, ?, ?, ?)",
+            [(entity_id, alias, a.mentions, a.reason) for alias, a in entity.aliases.items()],
+        )
+        assignments.extend((entity_id, mid) for mid in entity.mention_ids)
+    conn.executemany("UPDATE mentions SET entity_id = ? WHERE id = ?", assignments)
+    conn.execute(
+        "UPDATE entities SET documents ="
+        " (SELECT COUNT(DISTINCT document_id) FROM mentions WHERE entity_id = entities.id)"
+    )
+    rebuild_links(conn)
+
+
+def _unique_key(base: str, etype: EntityType, used: set[str]) -> str:
+    key = base
+    if key in used:
+        key = f"{base}-{etype.value}"
+    n = 2
+    while key in used:
+        key = f"{base}-{etype.value}-{n}"
+        n += 1
+    used.add(key)
+    return key
+
+
+def rebuild_links(conn: sqlite3.Connection) -> None:
+    """Two entities are linked by every sentence that names both (email header lines excluded)."""
+    conn.execute(
+        """
+        INSERT INTO link_sentences(a, b, sentence_id)
+        SELECT DISTINCT m1.entity_id, m2.entity_id, m1.sentence_id
+        FROM mentions m1
+        JOIN mentions m2 ON m2.sentence_id = m1.sentence_id AND m1.entity_id < m2.entity_id
+        JOIN sentences s ON s.id = m1.sentence_id
+        WHERE m1.kind != 'header' AND m2.kind != 'header' AND s.end - s.start <= ?
+        """,
+        (MAX_LINK_SENTENCE_CHARS,),
+    )
+    conn.execute(
+        """
+        INSERT INTO links(a, b, sentences, documents)
+        SELECT ls.a, ls.b, COUNT(*), COUNT(DISTINCT s.document_id)
+        FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id
+        GROUP BY ls.a, ls.b
+        """
+    )
