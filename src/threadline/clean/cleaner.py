@@ -4,15 +4,26 @@ The clean text is built only from substrings of ``Document.text`` (including the
 newline and space characters kept as separators), so ``CleanText.to_original`` is exact for
 every clean offset and evidence quotes always come from the original.
 
-One pass per document: one ``finditer`` of the inline rules over the body, then a walk over
-its lines deciding for each whether to keep it whole, keep it minus inline pieces, or drop it.
+One pass per document: the inline rules are found over the whole body first, then a walk over
+its lines decides for each whether to keep it whole, keep it minus inline pieces, or drop it.
 """
 
 from __future__ import annotations
 
 import re
 
-from threadline.clean.patterns import HSPACE, INLINE, JUNK_LINE, JUNK_LINE_MAX, junk_reason
+from threadline.clean.patterns import (
+    BATES_NUMBER,
+    BATES_PREFIX,
+    BATES_PREFIX_MAX,
+    HSPACE,
+    INLINE_RULES,
+    JUNK_LINE,
+    JUNK_LINE_ANY,
+    JUNK_LINE_ANY_NEEDLES,
+    JUNK_LINE_MAX,
+    junk_reason,
+)
 from threadline.model import CleanText, Document, Span
 
 __all__ = ["clean", "line_key", "line_keys"]
@@ -56,15 +67,56 @@ def line_keys(document: Document) -> set[str]:
     return keys
 
 
+def _inline_hits(body: str) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, reason) of every inline removal in ``body``, in order."""
+    hits: list[tuple[int, int, str]] = []
+    for rule in INLINE_RULES:
+        if not rule.needles or any(needle in body for needle in rule.needles):
+            hits.extend((m.start(), m.end(), rule.reason) for m in rule.regex.finditer(body))
+    for m in BATES_NUMBER.finditer(body):
+        start = m.start()
+        prefix = BATES_PREFIX.search(body, max(0, start - BATES_PREFIX_MAX), start)
+        if prefix is not None:
+            hits.append((prefix.start(), m.end(), "bates"))
+    if not hits:
+        return hits
+    # Rules can overlap ("HOUSE_OVERSIGHT_012345" is also a generic stamp): keep the earliest,
+    # longest one.
+    hits.sort(key=lambda hit: (hit[0], -hit[1]))
+    merged = [hits[0]]
+    for hit in hits[1:]:
+        if hit[0] >= merged[-1][1]:
+            merged.append(hit)
+    return merged
+
+
+def _junk_line_reason(stripped: str) -> str | None:
+    """Why the stripped line is web-page junk, or None."""
+    if len(stripped) > JUNK_LINE_MAX:
+        return None
+    if not stripped[0].islower():
+        match = JUNK_LINE.fullmatch(stripped)
+        if match is not None:
+            return junk_reason(match.lastgroup)
+    lower = stripped.lower()
+    for needle in JUNK_LINE_ANY_NEEDLES:
+        if needle in lower:
+            match = JUNK_LINE_ANY.fullmatch(stripped)
+            return None if match is None else junk_reason(match.lastgroup)
+    return None
+
+
 def _is_debris(stripped: str) -> bool:
     """OCR noise: a non-empty stripped line that is mostly punctuation or lone characters."""
+    if _THREE_LETTERS.search(stripped) is not None:
+        return False  # the common case: the line has a word
     if len(stripped) > _DEBRIS_RATIO_MAX_LEN:
         return not any(c.isalnum() for c in stripped)
-    if all(len(token) == 1 for token in stripped.split()):
+    tokens = stripped.split()
+    if all(len(token) == 1 for token in tokens):
         return True  # "l | ,", "i i", a lone page letter
     alnum = sum(1 for c in stripped if c.isalnum())
-    nonspace = sum(1 for c in stripped if not c.isspace())
-    return 2 * alnum < nonspace and _THREE_LETTERS.search(stripped) is None
+    return 2 * alnum < sum(map(len, tokens))
 
 
 class _Builder:
@@ -112,7 +164,7 @@ def clean(document: Document, boilerplate: frozenset[str] = frozenset()) -> Clea
     body = text[base:]
     out = _Builder(body, base)
     removed: list[tuple[Span, str]] = []
-    hits = [(m.start(), m.end(), m.lastgroup or "") for m in INLINE.finditer(body)]
+    hits = _inline_hits(body)
     n_hits = len(hits)
     hit = 0
     blank_run = 0
@@ -176,11 +228,7 @@ def clean(document: Document, boilerplate: frozenset[str] = frozenset()) -> Clea
             start = next_start
             continue
 
-        reason: str | None = None
-        if len(stripped) <= JUNK_LINE_MAX:
-            match = JUNK_LINE.fullmatch(stripped)
-            if match is not None:
-                reason = junk_reason(match.lastgroup)
+        reason = _junk_line_reason(stripped)
         if reason is None and boilerplate and line_key(body[start:end]) in boilerplate:
             reason = "boilerplate"
         if reason is None and _is_debris(stripped):

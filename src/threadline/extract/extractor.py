@@ -21,7 +21,7 @@ from threadline.extract.names import (
     role_before,
     strip_name,
 )
-from threadline.extract.watchlist import WatchlistMatcher
+from threadline.extract.watchlist import NAME_END, NAME_START, WatchlistMatcher
 from threadline.model import (
     CleanText,
     Document,
@@ -43,13 +43,29 @@ _LABELS = {
 PIPELINE_EXCLUDE = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 
 
-def load_nlp(model: str) -> Any:
-    """The spaCy pipeline threadline runs: sentence recogniser + NER only."""
-    import spacy
+PARAGRAPH_BREAKS = "threadline_paragraph_breaks"
 
+
+def _paragraph_breaks(doc: Any) -> Any:
+    """A blank line always ends a sentence; the statistical senter sometimes runs across it."""
+    for token in doc[1:]:
+        prev = doc[token.i - 1]
+        if prev.is_space and prev.text.count("\n") >= 2 or "\n\n" in prev.whitespace_:
+            token.is_sent_start = True
+    return doc
+
+
+def load_nlp(model: str) -> Any:
+    """The spaCy pipeline threadline runs: sentence recogniser + paragraph breaks + NER only."""
+    import spacy
+    from spacy.language import Language
+
+    if not Language.has_factory(PARAGRAPH_BREAKS):
+        Language.component(PARAGRAPH_BREAKS, func=_paragraph_breaks)
     nlp = spacy.load(model, exclude=PIPELINE_EXCLUDE)
     if "senter" in nlp.disabled:
         nlp.enable_pipe("senter")
+    nlp.add_pipe(PARAGRAPH_BREAKS, after="senter")
     return nlp
 
 
@@ -75,7 +91,7 @@ def extract_document(
     sentences = _header_sentences(document) + _body_sentences(clean, parsed)
     drafts = _header_mentions(document)
     drafts += _ner_mentions(text, clean, parsed)
-    _retype_full_names(drafts)
+    _retype_full_names(text, drafts)
     if watchlist:
         drafts = _apply_watchlist(text, document.body_start, drafts, watchlist)
     drafts = _propagate_surnames(text, document.body_start, drafts)
@@ -194,8 +210,9 @@ _ORG_WORDS = re.compile(
 )
 
 
-def _retype_full_names(drafts: list[_Draft]) -> None:
-    """An ORG/GPE span shaped like "Given Surname" whose surname is a person here is that person."""
+def _retype_full_names(text: str, drafts: list[_Draft]) -> None:
+    """An ORG/GPE span shaped like "Given Surname" is a person when its surname is a person here
+    or a title precedes it ("Prosecutor General Marat Zhaksygulov")."""
     surnames = {
         name_key(name_tokens(d.name)[-1])
         for d in drafts
@@ -285,7 +302,7 @@ def _propagate_surnames(text: str, body_start: int, drafts: list[_Draft]) -> lis
     alternation = "|".join(
         r"\s+".join(re.escape(t) for t in name_tokens(s)) for s in sorted(surfaces, key=len, reverse=True)
     )
-    pattern = re.compile(rf"(?<![\w-])(?:{alternation})(?=(?:['’]s?)?(?![\w-]))")
+    pattern = re.compile(rf"{NAME_START}(?:{alternation}){NAME_END}")
     body = text[body_start:]
     for m in pattern.finditer(body):
         start, end = m.start() + body_start, m.end() + body_start

@@ -11,6 +11,12 @@ from threadline.extract.names import name_key, name_tokens
 from threadline.model import WatchlistPerson
 
 
+# Name boundaries that work next to Cyrillic too, and never inside an email address or domain
+# ("rustam.abenov@..."); a possessive suffix may follow and is left out of the match.
+NAME_START = r"(?<![\w@.-])"
+NAME_END = r"(?=(?:['’]s?)?(?![\w@-]|\.\w))"
+
+
 @dataclass(frozen=True, slots=True)
 class WatchlistHit:
     start: int
@@ -45,8 +51,7 @@ class WatchlistMatcher:
                 r"\s+".join(re.escape(t) for t in name_tokens(term))
                 for term in sorted(terms, key=len, reverse=True)
             )
-            # Word boundaries that also work next to Cyrillic; possessive suffix optional and excluded.
-            self._pattern = re.compile(rf"(?<![\w-])(?:{alternation})(?=(?:['’]s?)?(?![\w-]))", re.IGNORECASE)
+            self._pattern = re.compile(rf"{NAME_START}(?:{alternation}){NAME_END}", re.IGNORECASE)
 
     def __bool__(self) -> bool:
         return self._pattern is not None

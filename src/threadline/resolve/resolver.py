@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rigour.names import pick_case, replace_org_types_compare
 from rigour.text.phonetics import metaphone
 
-from threadline.extract.names import name_key
+from threadline.extract.names import looks_like_person, name_key
 from threadline.model import EntityType, WatchlistPerson
 from threadline.resolve.matching import NameForm, same_person_name, same_surname, skeleton
 
@@ -104,9 +104,55 @@ def resolve(
     """Group mentions into entities; deterministic for the same input."""
     persons: list[MentionRef] = []
     others: list[MentionRef] = []
+    retyped: dict[int, str] = {}
+    mentions = list(mentions)
+    person_like = _person_names(mentions)
     for m in mentions:
+        if m.type is not EntityType.PERSON and name_key(m.name) in person_like:
+            retyped[m.id] = f"tagged {m.type.value} here, but a person's full name in other documents"
+            m = replace(m, type=EntityType.PERSON)
         (persons if m.type is EntityType.PERSON else others).append(m)
-    return _resolve_persons(persons, watchlist) + _resolve_others(others)
+    entities = _resolve_persons(persons, watchlist) + _resolve_others(others)
+    if retyped:
+        entity_notes(entities, retyped, {m.id: m.name for m in mentions if m.id in retyped})
+    return entities
+
+
+def _person_names(mentions: list[MentionRef]) -> set[str]:
+    """Full names NER tagged as a person somewhere, often enough to trust over ORG/GPE tags elsewhere.
+
+    The small English model tags unfamiliar (e.g. Kazakh) full names as organisations in some
+    sentences and persons in others; a name shaped like a person's and tagged PERSON in at least
+    a third as many mentions as it is tagged otherwise is a person everywhere.
+    """
+    person: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    for m in mentions:
+        if len(m.name.split()) < 2:
+            continue
+        key = name_key(m.name)
+        if m.type is EntityType.PERSON:
+            person[key] += 1
+        else:
+            other[key] += 1
+    return {
+        key
+        for key, n in other.items()
+        if person[key]
+        and person[key] * 3 >= n
+        and not _ORG_WORDS.search(key)
+        and looks_like_person(key.title())
+    }
+
+
+def entity_notes(entities: list[ResolvedEntity], retyped: dict[int, str], names: dict[int, str]) -> None:
+    """Say on the alias why some of its mentions changed type."""
+    for entity in entities:
+        for mid in entity.mention_ids:
+            if mid in retyped:
+                alias = entity.aliases.get(names[mid])
+                if alias is not None and retyped[mid] not in alias.reason:
+                    alias.reason = f"{alias.reason}; {retyped[mid]}"
 
 
 def _resolve_persons(
@@ -262,6 +308,11 @@ def _pick_display(names: list[str], counts: dict[str, int] | Counter[str]) -> st
 
 
 _THE = re.compile(r"^the\s+", re.IGNORECASE)
+_ORG_WORDS = re.compile(
+    r"\b(?:bank|group|holdings?|company|corp|corporation|inc|ltd|llc|llp|plc|fund|foundation|trust|ministry|"
+    r"agency|office|court|council|committee|university|institute|party|centre|center|association|partners|"
+    r"capital|energy|international|national|republic|city|news|times|post|street|avenue|road)\b"
+)
 
 
 def _org_key(name: str) -> str:

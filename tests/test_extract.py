@@ -1,0 +1,105 @@
+"""Extraction with the real spaCy model: roles, possessives, surname propagation, junk, watchlist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from threadline.extract.extractor import extract_document
+from threadline.extract.names import looks_like_person, strip_name
+from threadline.extract.watchlist import WatchlistMatcher
+from threadline.model import CleanText, Document, EntityType, HeaderField, MentionKind, Span, WatchlistPerson
+
+
+def _extract(nlp: Any, text: str, watchlist: list[WatchlistPerson] | None = None, **kw: Any) -> Any:
+    doc = Document(path="t.txt", sha256="x", text=text, **kw)
+    body = text[doc.body_start :]
+    clean = CleanText(body, [(0, doc.body_start, len(body))])
+    return extract_document(doc, clean, nlp(body), WatchlistMatcher(watchlist or []))
+
+
+def test_strip_name_roles_and_possessives() -> None:
+    assert strip_name("former Prime Minister Karim Massimov").name == "Karim Massimov"
+    assert strip_name("former Prime Minister Karim Massimov").role == "former Prime Minister"
+    assert strip_name("Epstein's").name == "Epstein"
+    assert strip_name("Menendez’s").name == "Menendez"
+    assert strip_name("Senator Menendez").role == "Senator"
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "HOUSE OVERSIGHT",
+        "Reading Time",
+        "jdoe@example.com",
+        "Advertisement",
+        "B",
+        "Jkl",
+        "UNITED STATES DISTRICT COURT",
+    ],
+)
+def test_junk_is_never_a_person(junk: str) -> None:
+    assert not looks_like_person(junk)
+
+
+@pytest.mark.slow
+def test_surname_after_full_name_is_that_person(nlp: Any) -> None:
+    text = (
+        "Former Prime Minister Karim Massimov met Senator Bob Menendez in Washington on Tuesday.\n\n"
+        "Menendez’s office declined to comment. Massimov's lawyer said nothing.\n\n"
+        "Later, Massimov flew to Astana."
+    )
+    ex = _extract(nlp, text)
+    persons = [m for m in ex.mentions if m.type is EntityType.PERSON]
+    by_surface = {m.surface: m for m in persons}
+    assert by_surface["Karim Massimov"].role == "Former Prime Minister"
+    assert by_surface["Bob Menendez"].role == "Senator"
+    lone = [m for m in persons if m.name in ("Massimov", "Menendez")]
+    assert len(lone) == 3
+    assert {m.full_name for m in lone} == {"Karim Massimov", "Bob Menendez"}
+    for m in ex.mentions:
+        assert text[m.start : m.end] == m.surface
+        sentence = ex.sentences[m.sentence]
+        assert sentence.start <= m.start and m.end <= sentence.end
+
+
+@pytest.mark.slow
+def test_two_people_sharing_a_surname(nlp: Any) -> None:
+    text = (
+        "Rakhat Aliyev met Ilham Aliyev in Baku. Later, Aliyev said the talks went well.\n\n"
+        "Rakhat Aliyev left on Friday. Aliyev did not comment."
+    )
+    ex = _extract(nlp, text)
+    lone = [m for m in ex.mentions if m.name == "Aliyev"]
+    assert [m.full_name for m in lone] == ["Ilham Aliyev", "Rakhat Aliyev"]
+
+
+@pytest.mark.slow
+def test_watchlist_finds_lone_alias_in_any_case(nlp: Any) -> None:
+    watchlist = [WatchlistPerson("w1", "Karim Massimov", ("Masimov",))]
+    text = "The files mention MASIMOV twice. Masimov's name also appears in an email to rustam.masimov@example.com."
+    ex = _extract(nlp, text, watchlist)
+    hits = [m for m in ex.mentions if m.watchlist_id == "w1"]
+    assert [m.surface for m in hits] == ["MASIMOV", "Masimov"]  # never inside the address
+    assert all(m.type is EntityType.PERSON for m in hits)
+
+
+@pytest.mark.slow
+def test_header_people_are_their_own_kind(nlp: Any) -> None:
+    header = "From: Jane Porter <jane@example.com>\nTo: ops@example.com\n\n"
+    text = header + "Please call Tom Hale tomorrow."
+    fields = [HeaderField("from", "Jane Porter", "jane@example.com", Span(6, 17))]
+    ex = _extract(nlp, text, body_start=len(header), headers=fields, format="email")
+    kinds = {m.name: m.kind for m in ex.mentions if m.type is EntityType.PERSON}
+    assert kinds["Jane Porter"] is MentionKind.HEADER
+    assert kinds["Tom Hale"] is MentionKind.NER
+    assert "ops@example.com" not in kinds
+
+
+@pytest.mark.slow
+def test_paragraph_break_ends_a_sentence(nlp: Any) -> None:
+    text = "The office said nothing about it\n\nKarim Massimov left the building on Monday."
+    ex = _extract(nlp, text)
+    starts = [s.start for s in ex.sentences]
+    assert text.index("Karim") in starts

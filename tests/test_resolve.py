@@ -1,0 +1,110 @@
+"""Resolution rules: variants merge, lone surnames and initials never merge across documents."""
+
+from __future__ import annotations
+
+from threadline.model import EntityType, WatchlistPerson
+from threadline.resolve.matching import NameForm, same_person_name, same_token, skeleton
+from threadline.resolve.resolver import MentionRef, ResolvedEntity, resolve
+
+P = EntityType.PERSON
+
+
+def _names(entities: list[ResolvedEntity]) -> dict[str, list[int]]:
+    return {e.name: sorted(e.mention_ids) for e in entities}
+
+
+def test_transliteration_variants_are_one_token() -> None:
+    assert same_token("massimov", "masimov")
+    assert same_token("nazarbayev", "nazarbaev")
+    assert same_token("ablyazov", "abliazov")
+    assert same_token("aliyev", "aliev")
+
+
+def test_near_spellings_of_different_names_stay_apart() -> None:
+    assert not same_token("masimov", "maksimov")
+    assert not same_token("tokayev", "tokarev")
+    assert not same_token("nazarbayev", "nazarbayeva")  # feminine form: a different person
+    assert skeleton("tokayev") != skeleton("tokarev")
+
+
+def test_full_names_need_given_name_and_surname() -> None:
+    assert same_person_name(NameForm.of("Karim Massimov"), NameForm.of("KARIM MASIMOV"))
+    assert same_person_name(NameForm.of("MASSIMOV Karim"), NameForm.of("Karim Massimov"))
+    assert not same_person_name(NameForm.of("Rakhat Aliyev"), NameForm.of("Ilham Aliyev"))
+    assert not same_person_name(NameForm.of("K. Massimov"), NameForm.of("Karim Massimov"))
+    assert not same_person_name(NameForm.of("George H. W. Bush"), NameForm.of("George W. Bush"))
+
+
+def test_variants_merge_with_reasons() -> None:
+    entities = resolve(
+        [
+            MentionRef(1, 1, "Karim Massimov", P),
+            MentionRef(2, 1, "Massimov", P, full_name="Karim Massimov"),
+            MentionRef(3, 2, "KARIM MASSIMOV", P),
+            MentionRef(4, 3, "Karim Masimov", P),
+        ]
+    )
+    assert _names(entities) == {"Karim Massimov": [1, 2, 3, 4]}
+    reasons = entities[0].aliases
+    assert "same document" in reasons["Massimov"].reason
+    assert "transliteration" in reasons["Karim Masimov"].reason
+
+
+def test_lone_surname_across_documents_only_when_unambiguous() -> None:
+    entities = resolve(
+        [
+            MentionRef(1, 1, "Rakhat Aliyev", P),
+            MentionRef(2, 2, "Ilham Aliyev", P),
+            MentionRef(3, 3, "Aliyev", P),  # two known Aliyevs: stays apart
+            MentionRef(4, 4, "Karim Massimov", P),
+            MentionRef(5, 5, "Massimov", P),  # the one known Massimov
+            MentionRef(6, 6, "Nazarbayeva", P),
+            MentionRef(7, 7, "Nursultan Nazarbayev", P),
+        ]
+    )
+    names = _names(entities)
+    assert names["Karim Massimov"] == [4, 5]
+    assert names["Rakhat Aliyev"] == [1]
+    assert names["Ilham Aliyev"] == [2]
+    assert names["Aliyev"] == [3]
+    assert names["Nazarbayeva"] == [6]
+    aliyev = next(e for e in entities if e.name == "Aliyev")
+    assert "kept apart" in aliyev.aliases["Aliyev"].reason
+
+
+def test_initials_do_not_merge_across_documents_with_two_candidates() -> None:
+    entities = resolve(
+        [
+            MentionRef(1, 1, "Karim Massimov", P),
+            MentionRef(2, 2, "Kairat Massimov", P),
+            MentionRef(3, 3, "K. Massimov", P),
+        ]
+    )
+    assert _names(entities)["K. Massimov"] == [3]
+
+
+def test_watchlist_people_are_never_merged_together() -> None:
+    watchlist = [
+        WatchlistPerson("a", "Rakhat Aliyev"),
+        WatchlistPerson("b", "Rakhat Aliev"),  # two list entries that look alike
+    ]
+    entities = resolve([MentionRef(1, 1, "Rakhat Aliyev", P, watchlist_id="a")], watchlist)
+    assert [e.watchlist_id for e in entities if e.mention_ids] == ["a"]
+
+
+def test_lone_watchlist_alias_goes_to_watchlist_person() -> None:
+    watchlist = [WatchlistPerson("w", "Karim Massimov", ("Masimov",))]
+    entities = resolve([MentionRef(1, 1, "Masimov", P, watchlist_id="w")], watchlist)
+    assert _names(entities) == {"Karim Massimov": [1]}
+    assert entities[0].watchlist_id == "w"
+
+
+def test_organisations_merge_on_normalised_name() -> None:
+    entities = resolve(
+        [
+            MentionRef(1, 1, "the Astana Energy Ministry", EntityType.ORGANIZATION),
+            MentionRef(2, 2, "Astana Energy Ministry", EntityType.ORGANIZATION),
+            MentionRef(3, 2, "Astana", EntityType.LOCATION),
+        ]
+    )
+    assert sorted(len(e.mention_ids) for e in entities) == [1, 2]
