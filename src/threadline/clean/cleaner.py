@@ -33,7 +33,6 @@ _MAX_BLANK_RUN = 2
 
 _LINE_KEY_MIN = 12
 _LINE_KEY_MAX = 200
-_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 _THREE_LETTERS = re.compile(r"[^\W\d_]{3}")
 # Beyond this length a line is debris only when it has no letter or digit at all.
 _DEBRIS_RATIO_MAX_LEN = 80
@@ -46,10 +45,14 @@ def line_key(line: str) -> str | None:
     carries a date or was quoted in a reply. Returns None for lines too short, too long or
     too letter-poor to say anything about a source.
     """
-    text = line.strip().lstrip("> \t")
+    text = line.strip()
+    if text[:1] == ">":
+        text = text.lstrip("> \t")
     if len(text) < _LINE_KEY_MIN:  # cheap reject before normalising
         return None
-    key = " ".join(text.casefold().split()).translate(_DIGITS_TO_ZERO)
+    key = " ".join(text.casefold().split())
+    for digit in "123456789":  # several str.replace calls beat str.translate here
+        key = key.replace(digit, "0")
     if not _LINE_KEY_MIN <= len(key) <= _LINE_KEY_MAX:
         return None
     if _THREE_LETTERS.search(key) is None:  # dates, phone numbers, rules of dashes
@@ -153,6 +156,52 @@ class _Builder:
         return CleanText("".join(self.pieces), self.segments, removed)
 
 
+def _cut_line(
+    body: str, start: int, end: int, hits: list[tuple[int, int, str]], hit: int
+) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]], bool, int]:
+    """Split the line ``body[start:end]`` around the inline hits from ``hits[hit]`` on.
+
+    Returns the kept ranges, the hits used, whether they were all quote markers, and the
+    index of the first hit past the line.
+    """
+    kept: list[tuple[int, int]] = []
+    used: list[tuple[int, int, str]] = []
+    only_quote = True
+    cursor = start
+    has_text = False  # kept non-space text on this line so far
+    last_space = False  # the last kept character is a separator
+    n_hits = len(hits)
+    while hit < n_hits and hits[hit][0] < end:
+        h_start, h_end, reason = hits[hit]
+        hit += 1
+        used.append((h_start, h_end, reason))
+        if reason == "quote":  # only ever at the start of the line
+            cursor = h_end
+            continue
+        only_quote = False
+        # Drop the surrounding spaces too, then keep back one original space if the piece sat
+        # between words, so "foo STAMP bar" becomes "foo bar" and offsets still map.
+        a = h_start
+        while a > cursor and body[a - 1] in HSPACE:
+            a -= 1
+        b = h_end
+        while b < end and body[b] in HSPACE:
+            b += 1
+        if a > cursor:
+            kept.append((cursor, a))
+            has_text = True
+            last_space = False
+        if has_text and b < end and not last_space:
+            space = a if a < h_start else h_end if b > h_end else -1
+            if space >= 0:
+                kept.append((space, space + 1))
+                last_space = True
+        cursor = b
+    if cursor < end:
+        kept.append((cursor, end))
+    return kept, used, only_quote, hit
+
+
 def clean(document: Document, boilerplate: frozenset[str] = frozenset()) -> CleanText:
     """The body of ``document`` with junk removed, mapped back to ``document.text``.
 
@@ -175,52 +224,20 @@ def clean(document: Document, boilerplate: frozenset[str] = frozenset()) -> Clea
         end = size if newline < 0 else newline
         next_start = size if newline < 0 else newline + 1
 
-        kept: list[tuple[int, int]]
+        kept: list[tuple[int, int]] | None = None  # None: the whole line
         inline: list[tuple[int, int, str]] = []
         only_quote = True
         if hit < n_hits and hits[hit][0] < end:
-            kept = []
-            cursor = start
-            has_text = False  # kept non-space text on this line so far
-            last_space = False  # the last kept character is a separator
-            while hit < n_hits and hits[hit][0] < end:
-                h_start, h_end, kind = hits[hit]
-                hit += 1
-                inline.append((h_start, h_end, kind))
-                if kind == "quote":  # only ever at the start of the line
-                    cursor = h_end
-                    continue
-                only_quote = False
-                # Drop the surrounding spaces too, then keep back one original space if the
-                # piece sat between words, so "foo STAMP bar" becomes "foo bar".
-                a = h_start
-                while a > cursor and body[a - 1] in HSPACE:
-                    a -= 1
-                b = h_end
-                while b < end and body[b] in HSPACE:
-                    b += 1
-                if a > cursor:
-                    kept.append((cursor, a))
-                    has_text = True
-                    last_space = False
-                if has_text and b < end and not last_space:
-                    space = a if a < h_start else h_end if b > h_end else -1
-                    if space >= 0:
-                        kept.append((space, space + 1))
-                        last_space = True
-                cursor = b
-            if cursor < end:
-                kept.append((cursor, end))
-            line = "".join(body[s:e] for s, e in kept)
+            kept, inline, only_quote, hit = _cut_line(body, start, end, hits, hit)
+            stripped = "".join([body[s:e] for s, e in kept]).strip()
         else:
-            kept = [(start, end)]
-            line = body[start:end]
+            stripped = body[start:end].strip()
 
-        stripped = line.strip()
         if not stripped:
-            removed.extend((Span(base + s, base + e), k) for s, e, k in inline)
+            if inline:
+                removed.extend((Span(base + s, base + e), why) for s, e, why in inline)
             # A line that held only a stamp or redaction goes with its newline; a blank line
-            # (or an empty quoted line, "> ") is a paragraph break and is kept.
+            # (or an empty quoted line, "> ") is a paragraph break and is kept, up to a limit.
             if only_quote:
                 blank_run += 1
                 if blank_run <= _MAX_BLANK_RUN and newline >= 0:
@@ -236,18 +253,22 @@ def clean(document: Document, boilerplate: frozenset[str] = frozenset()) -> Clea
 
         if reason is not None:
             # Dropping the line and its own newline leaves the previous line's newline, so
-            # neighbours stay on separate lines; the removal covers the visible line.
+            # neighbours stay on separate lines; the recorded span is the visible line.
             raw = body[start:end]
             left = start + len(raw) - len(raw.lstrip())
             right = start + len(raw.rstrip())
             removed.append((Span(base + left, base + right), reason))
         else:
             blank_run = 0
-            removed.extend((Span(base + s, base + e), k) for s, e, k in inline)
-            for s, e in kept:
-                out.add(s, e)
-            if newline >= 0:
-                out.add(newline, newline + 1)
+            if kept is None:
+                out.add(start, next_start)
+            else:
+                if inline:
+                    removed.extend((Span(base + s, base + e), why) for s, e, why in inline)
+                for s, e in kept:
+                    out.add(s, e)
+                if newline >= 0:
+                    out.add(newline, newline + 1)
         start = next_start
 
     return out.result(removed)

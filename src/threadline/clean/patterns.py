@@ -55,15 +55,16 @@ BATES_PREFIX = re.compile(
 BATES_PREFIX_MAX = 64  # longest prefix BATES_PREFIX can match, with room to spare
 
 _REDACTION_RULES = (
-    # FOIA exemption codes as stamped on released pages: "(b)(6)", "(b) (7)(C)". Statutes
-    # look the same ("subsection (b)(6)", "240A(b)(6)(A)(i)"), so the code must not follow a
-    # word, a bracket or a section/paragraph label, nor be followed by a further "(".
+    # FOIA exemptions stamped over withheld names: "(b)(6)", "(b) (7)(C)". Only the privacy
+    # exemptions 6 and 7(A-F): statutes cite "(b)(1)" to "(b)(9)" all the time ("Rule 11(b)(2)",
+    # "subsection (b)(6)", "240A(b)(6)(A)(i)"), so the code must also not follow a word, a
+    # bracket or a section/paragraph label, nor be followed by a further "(".
     InlineRule(
         "redaction",
         re.compile(
             r"\(b\)(?<![\w)\]§]\(b\))(?<!§ \(b\))"
             r"(?i:(?<!section \(b\))(?<!paragraph \(b\))(?<!clause \(b\)))"
-            r"[ \t]?\([1-9]\)(?:[ \t]?\([A-F]\))?(?!\()"
+            r"[ \t]?(?:\(6\)|\(7\)[ \t]?\([A-F]\))(?!\()"
         ),
         ("(b)",),
     ),

@@ -39,7 +39,14 @@ class MentionRef:
 @dataclass(slots=True)
 class Alias:
     mentions: int
-    reason: str
+    reasons: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def reason(self) -> str:
+        """Every reason this surface form was merged, most frequent first, with counts when several."""
+        if len(self.reasons) == 1:
+            return next(iter(self.reasons))
+        return "; ".join(f"{r} ({n}×)" for r, n in self.reasons.most_common())
 
 
 @dataclass(slots=True)
@@ -54,9 +61,9 @@ class ResolvedEntity:
         self.mention_ids.append(mention.id)
         alias = self.aliases.get(mention.name)
         if alias is None:
-            self.aliases[mention.name] = Alias(1, reason)
-        else:
-            alias.mentions += 1
+            alias = self.aliases[mention.name] = Alias(0)
+        alias.mentions += 1
+        alias.reasons[reason] += 1
 
 
 class _Clusters:
@@ -151,8 +158,8 @@ def entity_notes(entities: list[ResolvedEntity], retyped: dict[int, str], names:
         for mid in entity.mention_ids:
             if mid in retyped:
                 alias = entity.aliases.get(names[mid])
-                if alias is not None and retyped[mid] not in alias.reason:
-                    alias.reason = f"{alias.reason}; {retyped[mid]}"
+                if alias is not None:
+                    alias.reasons[retyped[mid]] += 1
 
 
 def _resolve_persons(

@@ -1,0 +1,151 @@
+"""Benchmark `threadline ingest` end to end against bare spaCy NER over the same documents.
+
+    python benchmarks/ingest.py [--limit N] [--processes 2] FOLDER
+
+Takes the first N files of FOLDER (sorted, as ``discover`` walks it), ingests them through the
+real pipeline into a fresh temporary database, and times bare ``nlp.pipe`` over the same texts
+with the same model, batch size and worker count. The last line is machine-readable:
+
+    docs_per_s=<.1f> words_per_s=<.0f> peak_rss_mb=<.0f> ratio=<.2f>
+
+where ratio = end-to-end words/s / bare NER words/s (1.0 would mean ingest costs nothing beyond NER).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from threadline.config import Settings
+from threadline.extract.extractor import load_nlp
+from threadline.ingest import SUPPORTED_SUFFIXES, UnreadableFile, discover, read_file
+from threadline.pipeline import MIN_DOCS_FOR_WORKERS, IngestReport, ingest
+from threadline.query import entities
+from threadline.store.db import connect
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("folder", type=Path, help="folder of documents, e.g. ../shared/data/.../text")
+    parser.add_argument("--limit", type=int, default=300, help="first N files of FOLDER (default 300)")
+    parser.add_argument("--processes", type=int, default=2, help="spaCy worker processes (default 2)")
+    return parser.parse_args(argv)
+
+
+def _texts(files: list[Path], settings: Settings) -> list[str]:
+    """The documents ingest would extract from ``files``: readable, supported, deduplicated by hash."""
+    limits = settings.limits
+    seen: set[str] = set()
+    texts: list[str] = []
+    for file in files:
+        if file.suffix.lower() not in SUPPORTED_SUFFIXES or file.stat().st_size > limits.max_file_bytes:
+            continue
+        try:
+            result = read_file(file, file.read_bytes(), limits)
+        except (OSError, UnreadableFile):
+            continue
+        for document in result.documents:
+            if document.sha256 not in seen:
+                seen.add(document.sha256)
+                texts.append(document.text)
+    return texts
+
+
+def _bare_ner(nlp: Any, texts: list[str], settings: Settings) -> float:
+    # Same worker rule as the pipeline: below MIN_DOCS_FOR_WORKERS it runs NER in-process.
+    n_process = settings.processes if len(texts) >= MIN_DOCS_FOR_WORKERS else 1
+    start = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=settings.batch_size, n_process=n_process):
+        pass
+    return time.perf_counter() - start
+
+
+def _end_to_end(
+    nlp: Any, files: list[Path], settings: Settings
+) -> tuple[float, IngestReport, int, int, list[str]]:
+    """Ingest ``files`` into a fresh database: seconds, report, entities, mentions, top persons."""
+    with tempfile.TemporaryDirectory(prefix="threadline-bench-") as tmp:
+        settings = replace(settings, db_path=Path(tmp) / "bench.db")
+        conn = connect(settings.db_path)  # schema creation stays outside the timing
+        try:
+            start = time.perf_counter()
+            report = ingest(conn, files, settings, nlp=nlp)
+            seconds = time.perf_counter() - start
+            n_entities = conn.execute("SELECT COUNT(*) FROM entities").fetchone()[0]
+            n_mentions = conn.execute("SELECT COUNT(*) FROM mentions").fetchone()[0]
+            top = [f"{e['name']} ({e['mentions']})" for e in entities(conn, type="person", limit=5)]
+        finally:
+            conn.close()
+    return seconds, report, n_entities, n_mentions, top
+
+
+def _peak_rss_mb() -> float:
+    # ru_maxrss is in KB on Linux. RUSAGE_CHILDREN covers waited-for children: spaCy's NER worker
+    # processes (n_process > 1). It reports the largest single child, so the max of the two is the
+    # peak of any one process over the whole run (baseline and ingest both).
+    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(self_kb, children_kb) / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
+    folder: Path = args.folder
+    if not folder.is_dir():
+        sys.exit(f"benchmark: no such folder {folder} (is the shared data set mounted at ../shared/data?)")
+    if args.limit < 1 or args.processes < 1:
+        sys.exit("benchmark: --limit and --processes must be at least 1")
+
+    files = list(islice(discover([folder]), args.limit))
+    if not files:
+        sys.exit(f"benchmark: no files under {folder}")
+    settings = Settings(processes=args.processes, show_progress=False)  # db_path: set per run
+
+    # The model is loaded once, outside both timings, and shared by both halves.
+    nlp = load_nlp(settings.spacy_model)
+    texts = _texts(files, settings)  # reading for the baseline is not timed: it measures NER alone
+    words = sum(len(text.split()) for text in texts)
+
+    # Order: the bare NER baseline runs FIRST, then the end-to-end ingest, every run.
+    ner_seconds = _bare_ner(nlp, texts, settings)
+    e2e_seconds, report, n_entities, n_mentions, top = _end_to_end(nlp, files, settings)
+
+    if report.words != words or report.documents_added != len(texts):
+        print(
+            f"warning: ingest stored {report.documents_added} documents / {report.words} words, "
+            f"baseline saw {len(texts)} / {words}"
+        )
+    e2e_words = report.words
+    docs_per_s = report.documents_added / e2e_seconds
+    e2e_wps = e2e_words / e2e_seconds
+    ner_wps = words / ner_seconds
+    print(
+        f"folder: {folder}  files: {len(files)}  "
+        f"processes: {settings.processes}  model: {settings.spacy_model}"
+    )
+    print(
+        f"documents: {report.documents_added} (failed files {report.files_failed}, "
+        f"duplicates {report.documents_duplicate})  words: {e2e_words}"
+    )
+    print(f"bare NER (first):   {ner_seconds:8.2f} s  {ner_wps:10.0f} words/s")
+    print(f"end to end (second): {e2e_seconds:7.2f} s  {e2e_wps:10.0f} words/s")
+    print(f"entities: {n_entities}  mentions: {n_mentions}")
+    print("top persons: " + ("; ".join(top) if top else "(none)"))
+    print(
+        f"docs_per_s={docs_per_s:.1f} words_per_s={e2e_wps:.0f} "
+        f"peak_rss_mb={_peak_rss_mb():.0f} ratio={e2e_wps / ner_wps:.2f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,178 @@
+"""End to end through the public CLI, on the fictional sample corpus and on a folder of bad files."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, SAMPLE
+
+pytestmark = pytest.mark.slow
+
+
+def run(
+    db: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "threadline", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"threadline {' '.join(args)} exited {proc.returncode}: {proc.stderr}")
+    return proc
+
+
+def run_json(db: Path, *args: str) -> Any:
+    return json.loads(run(db, *args, "--json").stdout)
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("sample") / "sample.db"
+    run(db, "watchlist", "import", str(ROOT / "examples" / "watchlist.csv"))
+    report = json.loads(run(db, "ingest", str(SAMPLE), "--json").stdout)
+    assert report["files_failed"] == 0
+    assert report["documents_added"] == 23
+    return db
+
+
+def _person(db: Path, name: str) -> dict[str, Any]:
+    people = run_json(db, "entities", "--type", "person", "--limit", "200")
+    matches = [p for p in people if p["name"] == name]
+    assert len(matches) == 1, f"{name}: {[p['name'] for p in people]}"
+    return matches[0]
+
+
+def test_spelling_variants_are_one_person(sample_db: Path) -> None:
+    kassenov = _person(sample_db, "Daniyar Kassenov")
+    assert {"Daniyar Kasenov", "DANIYAR KASSENOV", "Kassenov", "Kasenov"} <= set(kassenov["aliases"])
+    assert kassenov["documents"] == 18
+
+
+def test_people_sharing_a_surname_stay_apart(sample_db: Path) -> None:
+    rustam = _person(sample_db, "Rustam Abenov")
+    timur = _person(sample_db, "Timur Abenov")
+    aigerim = _person(sample_db, "Aigerim Abenova")
+    assert rustam["id"] != timur["id"] != aigerim["id"]
+    assert timur["documents"] == 3
+    # "Abenov" alone fits both men: the CLI asks which one and exits 3.
+    proc = run(sample_db, "show", "Abenov", "--json", check=False)
+    assert proc.returncode == 3
+    names = {c["name"] for c in json.loads(proc.stdout)["candidates"]}
+    assert {"Rustam Abenov", "Timur Abenov"} <= names
+
+
+def test_show_explains_merges_and_cites_evidence(sample_db: Path) -> None:
+    data = run_json(sample_db, "show", "Daniyar Kassenov")
+    reasons = {m["alias"]: m["reason"] for m in data["merges"]}
+    assert "transliteration" in reasons["Daniyar Kasenov"]
+    assert "same document" in reasons["Kassenov"]
+    assert any(d["path"].endswith("steppe-news-2024-03-11.txt") for d in data["documents"])
+    tulegenov = next(c for c in data["connections"] if c["name"] == "Yerzhan Tulegenov")
+    assert tulegenov["sentences"] >= 5 and tulegenov["documents"] >= 5
+    conn = sqlite3.connect(sample_db)
+    for connection in data["connections"]:
+        for ev in connection["evidence"]:
+            text = conn.execute("SELECT text FROM documents WHERE path = ?", (ev["path"],)).fetchone()[0]
+            assert text[ev["start"] : ev["end"]] == ev["sentence"]
+
+
+def test_header_only_person_is_found(sample_db: Path) -> None:
+    assert _person(sample_db, "Helen Marchetti")["documents"] == 2
+
+
+def test_page_junk_is_never_a_person(sample_db: Path) -> None:
+    people = run_json(sample_db, "entities", "--type", "person", "--limit", "500")
+    names = " | ".join(p["name"] for p in people).lower()
+    for junk in (
+        "advertisement",
+        "reading time",
+        "youtube",
+        "trust",
+        "cookie",
+        "production",
+        "share",
+        "press",
+    ):
+        assert junk not in names
+
+
+def test_two_hop_path_and_no_false_direct_link(sample_db: Path) -> None:
+    data = run_json(sample_db, "links", "Yerzhan Tulegenov", "Charlotte Haddon")
+    assert data["direct"] == []
+    best = data["paths"][0]
+    assert best["entities"] == ["Yerzhan Tulegenov", "Rustam Abenov", "Charlotte Haddon"]
+    assert len(best["evidence"]) == 2
+    # Named together in documents, but never in one sentence: no link.
+    assert run_json(sample_db, "links", "Rustam Abenov", "Marat Zhaksygulov")["direct"] == []
+
+
+def test_search_and_summary(sample_db: Path) -> None:
+    hits = run_json(sample_db, "search", "Veldt Trading")
+    assert hits and all("[" in h["snippet"] for h in hits)
+    summary = run_json(sample_db, "summary")
+    assert summary["documents"] == 23
+    assert summary["top_people"][0]["name"] == "Daniyar Kassenov"
+    readable = run(sample_db, "summary").stdout
+    assert "Strongest connections" in readable and "“" in readable
+
+
+def test_threadline_db_variable(sample_db: Path, tmp_path: Path) -> None:
+    env = dict(os.environ, THREADLINE_DB=str(sample_db))
+    proc = subprocess.run(
+        [sys.executable, "-m", "threadline", "entities", "--limit", "1", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=True,
+    )
+    assert json.loads(proc.stdout)[0]["name"] == "Daniyar Kassenov"
+
+
+def test_messy_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "messy"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Finance Minister Laura Brennick met Tomas Ekdahl in Oslo on Monday.\n")
+    (folder / "noise.txt").write_bytes(os.urandom(4096))
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "broken.eml").write_bytes(b"\x00\x01garbage without headers\xff\xfe")
+    (folder / "records.jsonl").write_text(
+        '{"text": "Laura Brennick called Tomas Ekdahl again.", "title": "Call"}\n{"text": "Trunc'
+    )
+    (folder / "latin1.html").write_bytes(
+        "<html><head><meta charset='iso-8859-1'><title>Café</title></head><body><article><p>"
+        "José Ramírez met Laura Brennick at the café in Bergen on Friday, the ministry said in a statement."
+        "</p></article></body></html>".encode("latin-1")
+    )
+    db = tmp_path / "messy.db"
+    first = run(db, "ingest", str(folder), "--json")
+    assert first.returncode == 0
+    report = json.loads(first.stdout)
+    assert report["documents_added"] == 3  # good.txt, one jsonl record, latin1.html
+    failed = run(db, "errors").stdout
+    for name in ("noise.txt", "empty.txt", "broken.eml"):
+        assert name in failed
+    assert "records.jsonl" in failed  # the truncated line is reported, the good record kept
+    people = {p["name"] for p in run_json(db, "entities", "--type", "person")}
+    assert {"Laura Brennick", "Tomas Ekdahl", "José Ramírez"} <= people
+    second = json.loads(run(db, "ingest", str(folder), "--json").stdout)
+    assert second["documents_added"] == 0
+    assert second["files_skipped"] == 6
+
+
+def test_nothing_readable_exits_non_zero(tmp_path: Path) -> None:
+    (tmp_path / "only.bin").write_bytes(os.urandom(64))
+    proc = run(tmp_path / "x.db", "ingest", str(tmp_path / "only.bin"), check=False)
+    assert proc.returncode == 1
