@@ -50,7 +50,7 @@ def _paragraph_breaks(doc: Any) -> Any:
     """A blank line always ends a sentence; the statistical senter sometimes runs across it."""
     for token in doc[1:]:
         prev = doc[token.i - 1]
-        if prev.is_space and prev.text.count("\n") >= 2 or "\n\n" in prev.whitespace_:
+        if (prev.is_space and prev.text.count("\n") >= 2) or "\n\n" in prev.whitespace_:
             token.is_sent_start = True
     return doc
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -405,7 +406,7 @@ def looks_like_person(name: str) -> bool:
 
 def _case_flips(token: str) -> int:
     flips = 0
-    for a, b in zip(token, token[1:], strict=False):
+    for a, b in pairwise(token):
         if a.isalpha() and b.isalpha() and a.isupper() != b.isupper():
             flips += 1
     return flips

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from threadline.extract.names import name_key, name_tokens
 from threadline.model import WatchlistPerson
 
-
 # Name boundaries that work next to Cyrillic too, and never inside an email address or domain
 # ("rustam.abenov@..."); a possessive suffix may follow and is left out of the match.
 NAME_START = r"(?<![\w@.-])"

@@ -81,7 +81,8 @@ def _read_ftm(text: str, source: str) -> list[WatchlistPerson]:
         names = [_uncomma(n) for n in props.get("name", []) if isinstance(n, str)]
         if not names:
             continue
-        display = entity.get("caption") if isinstance(entity.get("caption"), str) else names[0]
+        caption = entity.get("caption")
+        display: str = caption if isinstance(caption, str) and caption.strip() else names[0]
         aliases = names + [_uncomma(a) for a in props.get("alias", []) + props.get("weakAlias", [])]
         people.append(
             WatchlistPerson(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from itertools import pairwise
 from typing import Any
 
 from threadline.extract.names import name_key
@@ -188,7 +189,7 @@ def links(conn: sqlite3.Connection, a: str, b: str, *, max_paths: int = 10) -> J
             if i not in names:
                 names[i] = conn.execute("SELECT name FROM entities WHERE id = ?", (i,)).fetchone()[0]
         hops = []
-        for x, y in zip(ids, ids[1:], strict=False):
+        for x, y in pairwise(ids):
             hops.extend(_evidence_rows(conn, x, y, 1))
         paths.append({"entities": [names[i] for i in ids], "evidence": hops})
     return {
