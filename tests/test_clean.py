@@ -115,6 +115,8 @@ KEPT_LINES = [
     "150",
     "10%",
     "9/29/16 5:51 PM",
+    "I agree",  # a chat reply, not a cookie button
+    "Got it",
 ]
 
 
@@ -253,6 +255,25 @@ def test_quoted_junk_line_is_removed_whole() -> None:
     assert removed_texts(d, ct) == ["> Sent from my iPhone"]
 
 
+def test_name_spans_map_to_the_original() -> None:
+    text = (
+        "> Call HOUSE OVERSIGHT 000123 Wendeline Brask (b)(6) and\nAdvertisement\n> > Ansel Marwick today.\n"
+    )
+    d = doc(text)
+    ct = clean(d)
+    assert ct.text == "Call Wendeline Brask and\nAnsel Marwick today.\n"
+    for name in ("Wendeline Brask", "Ansel Marwick"):
+        s = ct.text.index(name)
+        assert text[ct.to_original(s) : ct.to_original(s + len(name) - 1) + 1] == name
+    # A span across removed pieces maps to a longer original holding the same words.
+    s = ct.text.index("Brask")
+    e = ct.text.index("Ansel") + len("Ansel")
+    assert text[ct.to_original(s) : ct.to_original(e - 1) + 1] == (
+        "Brask (b)(6) and\nAdvertisement\n> > Ansel"
+    )
+    assert ct.to_original(len(ct.text)) == len(text)
+
+
 # --- layout -------------------------------------------------------------------------------------
 
 
@@ -312,6 +333,13 @@ def test_line_key_normalises() -> None:
     assert line_key("x" * 201) is None
     assert line_key("12/03/2019 10:15 AM") is None  # no words: too generic
     assert line_key("ab " * 70) is None  # > 200 after collapsing
+    # Signatures, bylines and letterheads name people: never boilerplate.
+    assert line_key("Marisol K. Oyelaran, Esq.") is None
+    assert line_key("TOBIAS VAN DER RENFIELD") is None
+    assert line_key("Ludo van der Berghe, Partner") is None
+    assert line_key("Sent from my Brightphone") == "sent from my brightphone"
+    assert line_key("> From: Odile Farrant [odile@example.org]") is None  # quoted header
+    assert line_key("To: board-list@example.org; Piet Harlow") is None
 
 
 def test_line_keys_skip_the_header() -> None:
@@ -419,7 +447,7 @@ def test_offsets_map_back_on_generated_documents() -> None:
         assert "OVERSIGHT" not in ct.text and "EFTA" not in ct.text and "(b)(6)" not in ct.text
         assert "Advertisement" not in ct.text and "REDACTED" not in ct.text
         assert "\n\n\n\n" not in ct.text.replace("\r", "")
-        kept = {ct.to_original(i) for i in range(len(ct.text))}
+        kept = {i for _, orig, length in ct.segments for i in range(orig, orig + length)}
         for span, _ in ct.removed:
             assert d.body_start <= span.start < span.end <= len(d.text)
             assert not kept.intersection(range(span.start, span.end))

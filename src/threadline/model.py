@@ -8,6 +8,7 @@ sees quoted as evidence.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -82,8 +83,6 @@ class CleanText:
 
     def to_original(self, pos: int) -> int:
         """Map an offset in the clean text to the original document text."""
-        from bisect import bisect_right
-
         if not self.segments:
             return pos
         i = bisect_right(self.segments, (pos, float("inf"), 0)) - 1

@@ -76,6 +76,15 @@ def ingest(
                 for document, extraction in extract_documents(
                     items, nlp, watchlist, batch_size=settings.batch_size, n_process=n_process
                 ):
+                    if isinstance(extraction, Exception):
+                        reason = (
+                            f"extraction failed in {document.path}: {type(extraction).__name__}: {extraction}"
+                        )
+                        report.errors.append((file_of[id(document)], reason))
+                        file_rows[file_of[id(document)]] = _with_reason(
+                            file_rows, file_of[id(document)], reason
+                        )
+                        continue
                     repo.add_document(conn, file_of[id(document)], document, extraction)
                     report.documents_added += 1
                     report.words += len(document.text.split())
@@ -153,6 +162,14 @@ def _read_new_files(
         file_rows[path] = (sha, size, len(fresh), partial)
         for document in fresh:
             yield _Pending(path, document)
+
+
+def _with_reason(
+    file_rows: dict[str, tuple[str, int, int, str | None]], path: str, reason: str
+) -> tuple[str, int, int, str | None]:
+    """One of a file's documents failed: expect one fewer and keep the reason."""
+    sha, size, count, partial = file_rows[path]
+    return sha, size, count - 1, "; ".join(r for r in (partial, reason) if r)
 
 
 def _mark_file_done(

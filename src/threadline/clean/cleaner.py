@@ -33,9 +33,27 @@ _MAX_BLANK_RUN = 2
 
 _LINE_KEY_MIN = 12
 _LINE_KEY_MAX = 200
+_NAME_LINE_MAX_WORDS = 6
+_NAME_PARTICLES = frozenset(["de", "da", "del", "della", "der", "van", "von", "la", "le", "bin", "ibn", "al"])
+_PERSON_HEADER_KEYS = ("from:", "to:", "cc:", "bcc:", "reply-to:")
 _THREE_LETTERS = re.compile(r"[^\W\d_]{3}")
 # Beyond this length a line is debris only when it has no letter or digit at all.
 _DEBRIS_RATIO_MAX_LEN = 80
+
+
+def _is_name_line(words: list[str]) -> bool:
+    """A short line of capitalised words: a signature, byline, letterhead or heading.
+
+    Such lines recur across a source ("Jeffrey Q. Sample, Esq." under every letter he signs)
+    but they name people, which is what the pipeline is looking for.
+    """
+    if len(words) > _NAME_LINE_MAX_WORDS:
+        return False
+    for word in words:
+        first = word[0]
+        if first.isalpha() and not first.isupper() and word not in _NAME_PARTICLES:
+            return False
+    return True
 
 
 def line_key(line: str) -> str | None:
@@ -43,18 +61,23 @@ def line_key(line: str) -> str | None:
 
     Case, spacing, digits and reply quoting are ignored so a footer repeats even when it
     carries a date or was quoted in a reply. Returns None for lines too short, too long or
-    too letter-poor to say anything about a source.
+    too letter-poor to say anything about a source, and for lines that name people and so
+    must never be dropped as boilerplate: name-like lines and From/To/Cc header lines of
+    forwarded or quoted messages.
     """
     text = line.strip()
     if text[:1] == ">":
         text = text.lstrip("> \t")
     if len(text) < _LINE_KEY_MIN:  # cheap reject before normalising
         return None
-    key = " ".join(text.casefold().split())
-    for digit in "123456789":  # several str.replace calls beat str.translate here
-        key = key.replace(digit, "0")
+    words = text.split()
+    key = " ".join(words).casefold()
     if not _LINE_KEY_MIN <= len(key) <= _LINE_KEY_MAX:
         return None
+    if _is_name_line(words) or key.startswith(_PERSON_HEADER_KEYS):
+        return None
+    for digit in "123456789":  # several str.replace calls beat str.translate here
+        key = key.replace(digit, "0")
     if _THREE_LETTERS.search(key) is None:  # dates, phone numbers, rules of dashes
         return None
     return key
@@ -123,14 +146,13 @@ def _is_debris(stripped: str) -> bool:
 
 
 class _Builder:
-    """Collects kept body ranges; joins text and merges contiguous segments once at the end."""
+    """Collects kept body ranges as merged segments; the text is sliced and joined once."""
 
-    __slots__ = ("base", "body", "pieces", "segments", "size")
+    __slots__ = ("base", "body", "segments", "size")
 
     def __init__(self, body: str, base: int) -> None:
         self.body = body
         self.base = base
-        self.pieces: list[str] = []
         self.segments: list[tuple[int, int, int]] = []
         self.size = 0
 
@@ -138,7 +160,6 @@ class _Builder:
         if end <= start:
             return
         length = end - start
-        self.pieces.append(self.body[start:end])
         orig = self.base + start
         segments = self.segments
         if segments:
@@ -153,7 +174,9 @@ class _Builder:
     def result(self, removed: list[tuple[Span, str]]) -> CleanText:
         if not self.segments:  # keep to_original() pointing into the body, not at offset 0
             return CleanText("", [(0, self.base, 0)], removed)
-        return CleanText("".join(self.pieces), self.segments, removed)
+        body, base = self.body, self.base
+        text = "".join([body[orig - base : orig - base + length] for _, orig, length in self.segments])
+        return CleanText(text, self.segments, removed)
 
 
 def _cut_line(
@@ -206,7 +229,9 @@ def clean(document: Document, boilerplate: frozenset[str] = frozenset()) -> Clea
     """The body of ``document`` with junk removed, mapped back to ``document.text``.
 
     ``boilerplate`` holds line keys (see :func:`line_key`) frequent in the document's
-    source; lines with those keys are dropped.
+    source; lines with those keys are dropped. ``removed`` records each dropped line (its
+    visible extent), stamp, redaction code and quote marker; whitespace dropped with them or
+    by collapsing blank lines is not recorded.
     """
     text = document.text
     base = min(max(document.body_start, 0), len(text))

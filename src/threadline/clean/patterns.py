@@ -93,9 +93,6 @@ HSPACE = frozenset(" \t\r\f\v\u00a0")
 
 # --- whole-line rules ---------------------------------------------------------------------------
 
-# Whitespace around an inline removal that may be dropped with it (never "\n").
-HSPACE = frozenset(" \t\r\f\v\u00a0")
-
 _DASH = r"[-–—|•·:\s]*"
 _NETWORKS = r"(?:facebook|twitter|x|linkedin|whatsapp|reddit|e-?mail|pinterest|telegram|flipboard|messenger)"
 
@@ -133,7 +130,8 @@ _JUNK_RULES: dict[str, str] = {
         r"skip to (?:the )?(?:main )?(?:content|navigation|search|footer|menu)|back to top"
         r"|(?:sign|log) (?:in|out)|register|menu|search"
     ),
-    "cookie": r"cookies?|accept(?: all)?(?: cookies)?|reject(?: all)?|i agree|got it",
+    # Banner buttons only; a bare "I agree" or "Got it" is more likely a chat message.
+    "cookie": r"cookies?|(?:accept|reject) all(?: cookies)?|accept cookies",
     "related": (
         r"related(?: (?:articles?|stories|coverage|content|posts|reading|news|links?|topics))?:?"
         r"|related(?: \w+)?\s*:.{1,150}"

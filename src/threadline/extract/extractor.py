@@ -98,6 +98,30 @@ def extract_document(
     return _finish(text, sentences, drafts)
 
 
+# NER memory grows with text length; long texts (books, depositions) run in segments of this size.
+SEGMENT_CHARS = 50_000
+
+
+def segments(text: str, size: int = SEGMENT_CHARS) -> list[tuple[int, int]]:
+    """Cut ``text`` into spans of at most ``size`` characters, at paragraph, line or word breaks."""
+    spans = []
+    start = 0
+    while len(text) - start > size:
+        window_end = start + size
+        cut = -1
+        for sep in ("\n\n", "\n", ". ", " "):
+            cut = text.rfind(sep, start + size // 2, window_end)
+            if cut >= 0:
+                cut += len(sep)
+                break
+        if cut < 0:
+            cut = window_end
+        spans.append((start, cut))
+        start = cut
+    spans.append((start, len(text)))
+    return spans
+
+
 def extract_documents(
     items: Iterable[tuple[Document, CleanText]],
     nlp: Any,
@@ -105,14 +129,35 @@ def extract_documents(
     *,
     batch_size: int = 32,
     n_process: int = 1,
-) -> Iterator[tuple[Document, Extraction]]:
-    """Run NER over many documents (``nlp.pipe``) and extract each; yields in input order."""
+) -> Iterator[tuple[Document, Extraction | Exception]]:
+    """Run NER over many documents (``nlp.pipe``) and extract each; yields in input order.
+
+    A document whose extraction fails is yielded with the exception instead, so the caller can
+    record it and go on.
+    """
+    from spacy.tokens import Doc
+
     matcher = WatchlistMatcher(watchlist)
-    pairs = ((clean.text, (document, clean)) for document, clean in items)
-    for parsed, (document, clean) in nlp.pipe(
-        pairs, as_tuples=True, batch_size=batch_size, n_process=n_process
+
+    def pieces() -> Iterator[tuple[str, tuple[Document, CleanText, int]]]:
+        for document, clean in items:
+            spans = segments(clean.text)
+            for start, end in spans:
+                yield clean.text[start:end], (document, clean, len(spans))
+
+    pending: list[Any] = []
+    for parsed, (document, clean, count) in nlp.pipe(
+        pieces(), as_tuples=True, batch_size=batch_size, n_process=n_process
     ):
-        yield document, extract_document(document, clean, parsed, matcher)
+        pending.append(parsed)
+        if len(pending) < count:
+            continue
+        whole = pending[0] if count == 1 else Doc.from_docs(pending, ensure_whitespace=False)
+        pending = []
+        try:
+            yield document, extract_document(document, clean, whole, matcher)
+        except Exception as exc:  # one odd document must not stop the run
+            yield document, exc
 
 
 # --- sentences -------------------------------------------------------------------------------------------
