@@ -176,3 +176,15 @@ def test_nothing_readable_exits_non_zero(tmp_path: Path) -> None:
     (tmp_path / "only.bin").write_bytes(os.urandom(64))
     proc = run(tmp_path / "x.db", "ingest", str(tmp_path / "only.bin"), check=False)
     assert proc.returncode == 1
+
+
+def test_watchlist_added_after_ingest_matches_stored_documents(sample_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "late.db"
+    run(db, "ingest", str(SAMPLE))
+    before = {p["name"]: p["documents"] for p in run_json(db, "entities", "--type", "person", "--limit", "100")}
+    run(db, "watchlist", "import", str(ROOT / "examples" / "watchlist.csv"))
+    after = {p["name"]: p["documents"] for p in run_json(db, "entities", "--type", "person", "--limit", "100")}
+    first = {p["name"]: p["documents"] for p in run_json(sample_db, "entities", "--type", "person", "--limit", "100")}
+    # The email that names only "Kassenov" (tagged a place by NER) counts once the watchlist knows him.
+    assert after["Daniyar Kassenov"] == before["Daniyar Kassenov"] + 1
+    assert after == first

@@ -229,9 +229,12 @@ def _watchlist(args: argparse.Namespace, db: Path, out: Console) -> int:
         except UnreadableFile as exc:
             out.print(f"[red]cannot import {args.file}:[/] {exc.reason}")
             return 2
+    from threadline.pipeline import apply_watchlist
+
     with conn:
         repo.save_watchlist(conn, people)
-    out.print(f"{len(people)} watchlist people saved; they are matched in documents ingested from now on")
+    changed = apply_watchlist(conn)
+    out.print(f"{len(people)} watchlist people saved; {changed} stored documents gained or lost matches")
     return 0
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from threadline.clean import clean, line_keys
 from threadline.config import Settings
-from threadline.extract.extractor import extract_documents, load_nlp
+from threadline.extract.extractor import extract_documents, load_nlp, rematch_watchlist
+from threadline.extract.watchlist import WatchlistMatcher
 from threadline.ingest import SUPPORTED_SUFFIXES, UnreadableFile, discover, read_file
 from threadline.model import CleanText, Document
 from threadline.resolve.resolver import resolve
@@ -97,6 +98,23 @@ def ingest(
         with conn:
             resolve_all(conn)
     return report
+
+
+def apply_watchlist(conn: sqlite3.Connection) -> int:
+    """Match the stored watchlist against every stored document, then re-resolve.
+
+    Returns how many documents' mentions changed. Costs a regex pass, not an NER run.
+    """
+    matcher = WatchlistMatcher(repo.load_watchlist(conn))
+    changed = 0
+    with conn:
+        for doc_id, text, body_start, extraction in list(repo.stored_extractions(conn)):
+            updated = rematch_watchlist(text, body_start, extraction, matcher)
+            if updated.mentions != extraction.mentions:
+                repo.replace_extraction(conn, doc_id, updated)
+                changed += 1
+        resolve_all(conn)
+    return changed
 
 
 def resolve_all(conn: sqlite3.Connection) -> None:

@@ -160,6 +160,20 @@ def extract_documents(
             yield document, exc
 
 
+def rematch_watchlist(
+    text: str, body_start: int, extraction: Extraction, matcher: WatchlistMatcher
+) -> Extraction:
+    """Apply a (changed) watchlist to a stored extraction without running NER again."""
+    drafts = [
+        _Draft(m.start, m.end, m.name, m.type, m.kind, m.role, None, m.full_name)
+        for m in extraction.mentions
+        if m.kind is not MentionKind.WATCHLIST
+    ]
+    drafts = _apply_watchlist(text, body_start, drafts, matcher)
+    drafts = _propagate_surnames(text, body_start, drafts)
+    return _finish(text, [(s.start, s.end) for s in extraction.sentences], drafts)
+
+
 # --- sentences -------------------------------------------------------------------------------------------
 
 

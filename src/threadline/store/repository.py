@@ -10,7 +10,15 @@ from datetime import UTC, datetime
 
 from anyascii import anyascii
 
-from threadline.model import Document, EntityType, Extraction, WatchlistPerson
+from threadline.model import (
+    Document,
+    EntityType,
+    Extraction,
+    Mention,
+    MentionKind,
+    Sentence,
+    WatchlistPerson,
+)
 from threadline.resolve.resolver import MentionRef, ResolvedEntity
 
 # Longer "sentences" are tables, lists or OCR run-ons; co-occurrence in them says little.
@@ -75,15 +83,20 @@ def add_document(conn: sqlite3.Connection, file_path: str, document: Document, e
         ),
     )
     doc_id = int(cur.lastrowid or 0)
-    used = sorted({m.sentence for m in extraction.mentions})
-    sentence_ids: dict[int, int] = {}
-    for idx in used:
-        sent = extraction.sentences[idx]
-        cur = conn.execute(
-            "INSERT INTO sentences(document_id, idx, start, end) VALUES (?, ?, ?, ?)",
-            (doc_id, idx, sent.start, sent.end),
-        )
-        sentence_ids[idx] = int(cur.lastrowid or 0)
+    _insert_extraction(conn, doc_id, extraction)
+    return doc_id
+
+
+def _insert_extraction(conn: sqlite3.Connection, doc_id: int, extraction: Extraction) -> None:
+    # Every sentence is kept (not only those with mentions) so a later watchlist can be matched
+    # against stored documents without running NER again.
+    conn.executemany(
+        "INSERT INTO sentences(document_id, idx, start, end) VALUES (?, ?, ?, ?)",
+        [(doc_id, s.index, s.start, s.end) for s in extraction.sentences],
+    )
+    sentence_ids = {
+        r[0]: r[1] for r in conn.execute("SELECT idx, id FROM sentences WHERE document_id = ?", (doc_id,))
+    }
     conn.executemany(
         "INSERT INTO mentions(document_id, sentence_id, start, end, surface, name, type, kind, role,"
         " watchlist_id, full_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -104,7 +117,45 @@ def add_document(conn: sqlite3.Connection, file_path: str, document: Document, e
             for m in extraction.mentions
         ],
     )
-    return doc_id
+
+
+def stored_extractions(conn: sqlite3.Connection) -> Iterator[tuple[int, str, int, Extraction]]:
+    """(document id, text, body_start, extraction) for every stored document."""
+    docs = conn.execute("SELECT id, text, body_start FROM documents ORDER BY id").fetchall()
+    for doc_id, text, body_start in docs:
+        sentences = [
+            Sentence(r[0], r[1], r[2])
+            for r in conn.execute(
+                "SELECT idx, start, end FROM sentences WHERE document_id = ? ORDER BY idx", (doc_id,)
+            )
+        ]
+        position = {s.index: i for i, s in enumerate(sentences)}
+        mentions = [
+            Mention(
+                r["start"],
+                r["end"],
+                r["surface"],
+                r["name"],
+                EntityType(r["type"]),
+                MentionKind(r["kind"]),
+                position[r["idx"]],
+                r["role"],
+                r["watchlist_id"],
+                r["full_name"],
+            )
+            for r in conn.execute(
+                "SELECT m.*, s.idx FROM mentions m JOIN sentences s ON s.id = m.sentence_id"
+                " WHERE m.document_id = ? ORDER BY m.start",
+                (doc_id,),
+            )
+        ]
+        yield doc_id, text, body_start, Extraction(sentences, mentions)
+
+
+def replace_extraction(conn: sqlite3.Connection, doc_id: int, extraction: Extraction) -> None:
+    conn.execute("DELETE FROM mentions WHERE document_id = ?", (doc_id,))
+    conn.execute("DELETE FROM sentences WHERE document_id = ?", (doc_id,))
+    _insert_extraction(conn, doc_id, extraction)
 
 
 # --- boilerplate line counts -----------------------------------------------------------------------------

@@ -36,7 +36,7 @@ CREATE TRIGGER documents_ad AFTER DELETE ON documents BEGIN
     INSERT INTO documents_fts(documents_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
 END;
 
--- Only sentences that hold at least one mention are stored; their text is sliced from documents.text.
+-- Sentence spans of every document; their text is sliced from documents.text.
 CREATE TABLE sentences (
     id          INTEGER PRIMARY KEY,
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,

@@ -1,0 +1,418 @@
+"""Read-only queries the web app needs beyond queries.py: documents by id, pages of mentions with
+context, every sentence behind a link, filtered full-text search, ego networks and the watchlist.
+
+Like queries.py, each function returns plain JSON-ready data and raises NotFound for a missing id.
+Lists that can grow with the corpus take a limit, and text is sliced once per document, so a page
+costs the same on a big database as on a small one.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from threadline.query.queries import JSON, NotFound, _fts_query
+
+# Private-use characters mark search hits: unlike the CLI's "[" and "]" they never occur in documents.
+HIT_OPEN = "\ue000"
+HIT_CLOSE = "\ue001"
+CONTEXT_CHARS = 90  # keyword-in-context: characters kept each side of a mention, within its sentence
+_CHUNK = 500  # ids per IN (...) list
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i : i + _CHUNK]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def _slices(conn: sqlite3.Connection, wanted: dict[int, list[tuple[int, int]]]) -> dict[tuple[int, int, int], str]:
+    """(document id, start, end) -> text, reading each document's text once."""
+    out: dict[tuple[int, int, int], str] = {}
+    for doc_id, spans in wanted.items():
+        lo, hi = min(s for s, _ in spans), max(e for _, e in spans)
+        row = conn.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?", (lo + 1, hi - lo, doc_id))
+        window = row.fetchone()[0] or ""
+        for s, e in spans:
+            out[(doc_id, s, e)] = window[s - lo : e - lo]
+    return out
+
+
+def document_ids(conn: sqlite3.Connection, paths: Iterable[str]) -> dict[str, int]:
+    """Document path -> id, for linking the query layer's evidence (which cites paths) to pages."""
+    wanted = sorted(set(paths))
+    found: dict[str, int] = {}
+    for i in range(0, len(wanted), _CHUNK):
+        part = wanted[i : i + _CHUNK]
+        sql = f"SELECT path, id FROM documents WHERE path IN ({_marks(len(part))})"
+        found.update((r[0], r[1]) for r in conn.execute(sql, part))
+    return found
+
+
+def document(conn: sqlite3.Connection, doc_id: int) -> JSON:
+    """One document: metadata, full text and every mention (offsets into the text, with its entity)."""
+    row = conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no document with id {doc_id}")
+    try:
+        meta = json.loads(row["meta"] or "{}")
+    except ValueError:
+        meta = {}
+    mentions = [
+        {
+            "id": r["id"],
+            "start": r["start"],
+            "end": r["end"],
+            "type": r["type"],
+            "role": r["role"],
+            "entity": r["key"],
+            "entity_name": r["ename"],
+        }
+        for r in conn.execute(
+            "SELECT m.id, m.start, m.end, m.type, m.role, e.key, e.name AS ename FROM mentions m"
+            " LEFT JOIN entities e ON e.id = m.entity_id WHERE m.document_id = ? ORDER BY m.start, m.end DESC",
+            (doc_id,),
+        )
+    ]
+    return {
+        "id": row["id"],
+        "path": row["path"],
+        "file_path": row["file_path"],
+        "title": row["title"],
+        "date": row["date"],
+        "source": row["source"],
+        "url": row["url"],
+        "format": row["format"],
+        "words": row["words"],
+        "meta": meta if isinstance(meta, dict) else {},
+        "text": row["text"],
+        "mentions": mentions,
+    }
+
+
+def file_record(conn: sqlite3.Connection, path: str) -> JSON:
+    """What ingest recorded about one file path (the reason, if it failed). Never reads the file."""
+    row = conn.execute(
+        "SELECT path, status, reason, size, documents, ingested_at FROM files WHERE path = ?", (path,)
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"no file recorded at {path!r}")
+    return dict(row)
+
+
+def entity_mentions(conn: sqlite3.Connection, entity_id: int, *, limit: int = 200, offset: int = 0) -> list[JSON]:
+    """A page of an entity's mentions, in document date order, each with keyword-in-context text."""
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT m.id FROM mentions m JOIN documents d ON d.id = m.document_id WHERE m.entity_id = ?"
+            " ORDER BY d.date IS NULL, d.date, d.path, m.start LIMIT ? OFFSET ?",
+            (entity_id, limit, offset),
+        )
+    ]
+    rows: dict[int, sqlite3.Row] = {}
+    for part in _chunks(ids):
+        for r in conn.execute(
+            "SELECT m.id, m.document_id, m.start, m.end, m.surface, m.role, s.start AS s_start, s.end AS s_end,"
+            " d.path, d.title, d.date FROM mentions m JOIN sentences s ON s.id = m.sentence_id"
+            f" JOIN documents d ON d.id = m.document_id WHERE m.id IN ({_marks(len(part))})",
+            part,
+        ):
+            rows[r["id"]] = r
+    wanted: dict[int, list[tuple[int, int]]] = {}
+    for r in rows.values():
+        lo = max(r["s_start"], r["start"] - CONTEXT_CHARS)
+        hi = min(max(r["s_end"], r["end"]), r["end"] + CONTEXT_CHARS)
+        wanted.setdefault(r["document_id"], []).append((lo, hi))
+    text = _slices(conn, wanted)
+    result = []
+    for mid in ids:
+        r = rows[mid]
+        lo = max(r["s_start"], r["start"] - CONTEXT_CHARS)
+        hi = min(max(r["s_end"], r["end"]), r["end"] + CONTEXT_CHARS)
+        window = text[(r["document_id"], lo, hi)]
+        result.append(
+            {
+                "id": mid,
+                "document_id": r["document_id"],
+                "path": r["path"],
+                "title": r["title"],
+                "date": r["date"],
+                "role": r["role"],
+                "left": window[: r["start"] - lo],
+                "surface": window[r["start"] - lo : r["end"] - lo],
+                "right": window[r["end"] - lo :],
+                "cut_left": lo > r["s_start"],
+                "cut_right": hi < r["s_end"],
+            }
+        )
+    return result
+
+
+def link_support(conn: sqlite3.Connection, a: int, b: int) -> tuple[int, int]:
+    """(sentences, documents) supporting the link between two entity ids; (0, 0) if none."""
+    lo, hi = min(a, b), max(a, b)
+    row = conn.execute("SELECT sentences, documents FROM links WHERE a = ? AND b = ?", (lo, hi)).fetchone()
+    return (row[0], row[1]) if row else (0, 0)
+
+
+def connection_sentences(conn: sqlite3.Connection, a: int, b: int, *, limit: int = 500) -> list[JSON]:
+    """Every sentence naming both entities (up to limit), grouped by document in date order.
+
+    Each sentence carries the spans of both entities' mentions, relative to the sentence, with
+    ``side`` "a" or "b", and the id of its first mention to link into the document page."""
+    lo, hi = min(a, b), max(a, b)
+    sentences = conn.execute(
+        "SELECT s.id, s.document_id, s.start, s.end FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id"
+        " JOIN documents d ON d.id = s.document_id WHERE ls.a = ? AND ls.b = ?"
+        " ORDER BY d.date IS NULL, d.date, d.path, s.start LIMIT ?",
+        (lo, hi, limit),
+    ).fetchall()
+    sentence_ids = [s["id"] for s in sentences]
+    spans: dict[int, list[sqlite3.Row]] = {}
+    for part in _chunks(sentence_ids):
+        for m in conn.execute(
+            f"SELECT id, sentence_id, start, end, entity_id FROM mentions WHERE sentence_id IN ({_marks(len(part))})"
+            " AND entity_id IN (?, ?) ORDER BY start",
+            [*part, a, b],
+        ):
+            spans.setdefault(m["sentence_id"], []).append(m)
+    wanted: dict[int, list[tuple[int, int]]] = {}
+    for s in sentences:
+        wanted.setdefault(s["document_id"], []).append((s["start"], s["end"]))
+    text = _slices(conn, wanted)
+    docs: dict[int, JSON] = {}
+    for doc_id in wanted:
+        r = conn.execute("SELECT id, path, title, date FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        docs[doc_id] = {"id": r["id"], "path": r["path"], "title": r["title"], "date": r["date"], "sentences": []}
+    for s in sentences:
+        found = spans.get(s["id"], [])
+        docs[s["document_id"]]["sentences"].append(
+            {
+                "start": s["start"],
+                "end": s["end"],
+                "text": text[(s["document_id"], s["start"], s["end"])],
+                "mention_id": found[0]["id"] if found else None,
+                "spans": [
+                    {
+                        "start": m["start"] - s["start"],
+                        "end": m["end"] - s["start"],
+                        "side": "a" if m["entity_id"] == a else "b",
+                    }
+                    for m in found
+                ],
+            }
+        )
+    return list(docs.values())
+
+
+def path_entities(conn: sqlite3.Connection, names: Sequence[str], first: int, last: int) -> list[JSON]:
+    """The entities behind a path of names from queries.links: each hop is the best-supported
+    entity of that name linked to the one before it. Returns key and name per step."""
+    out = []
+    prev = first
+    for i, name in enumerate(names):
+        if i == 0 or i == len(names) - 1:
+            eid = first if i == 0 else last
+            row = conn.execute("SELECT id, key, name FROM entities WHERE id = ?", (eid,)).fetchone()
+        else:
+            row = conn.execute(
+                "SELECT e.id, e.key, e.name, l.sentences FROM links l JOIN entities e ON e.id = l.a"
+                " WHERE l.b = ? AND e.name = ? UNION ALL"
+                " SELECT e.id, e.key, e.name, l.sentences FROM links l JOIN entities e ON e.id = l.b"
+                " WHERE l.a = ? AND e.name = ? ORDER BY 4 DESC LIMIT 1",
+                (prev, name, prev, name),
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"no entity {name!r} linked along the path")
+        out.append({"id": row["key"], "name": row["name"]})
+        prev = row["id"]
+    return out
+
+
+def search_documents(
+    conn: sqlite3.Connection,
+    query: str,
+    *,
+    entity_ids: Sequence[int] = (),
+    limit: int = 20,
+    offset: int = 0,
+) -> JSON:
+    """Documents matching the full-text query (all words; "quoted phrases") and mentioning every
+    given entity. With no query, the documents mentioning the entities, oldest first.
+
+    Returns ``{"total", "hits"}``; each hit's snippet marks matches with HIT_OPEN/HIT_CLOSE."""
+    fts = _fts_query(query)
+    if not fts and not entity_ids:
+        return {"total": 0, "hits": []}
+    where: list[str] = []
+    args: list[Any] = []
+    for eid in entity_ids:
+        where.append("d.id IN (SELECT document_id FROM mentions WHERE entity_id = ?)")
+        args.append(eid)
+    if fts:
+        base = "FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid WHERE documents_fts MATCH ?"
+        args.insert(0, fts)
+        order = "bm25(documents_fts)"
+    else:
+        base = "FROM documents d WHERE 1"
+        order = "d.date IS NULL, d.date, d.path"
+    filters = "".join(f" AND {w}" for w in where)
+    total = conn.execute(f"SELECT COUNT(*) {base}{filters}", args).fetchone()[0]
+    ids = [r[0] for r in conn.execute(f"SELECT d.id {base}{filters} ORDER BY {order} LIMIT ? OFFSET ?", [*args, limit, offset])]
+    snippets: dict[int, str] = {}
+    if fts and ids:
+        for r in conn.execute(
+            "SELECT rowid, snippet(documents_fts, 1, ?, ?, ' … ', 24) FROM documents_fts"
+            f" WHERE documents_fts MATCH ? AND rowid IN ({_marks(len(ids))})",
+            [HIT_OPEN, HIT_CLOSE, fts, *ids],
+        ):
+            snippets[r[0]] = r[1]
+    hits = []
+    for doc_id in ids:
+        r = conn.execute(
+            "SELECT id, path, title, date, substr(text, 1, 240) AS head FROM documents WHERE id = ?", (doc_id,)
+        ).fetchone()
+        hits.append(
+            {
+                "id": r["id"],
+                "path": r["path"],
+                "title": r["title"],
+                "date": r["date"],
+                "snippet": snippets.get(doc_id, r["head"]),
+            }
+        )
+    return {"total": total, "hits": hits}
+
+
+def match_entities(conn: sqlite3.Connection, text: str, *, type: str | None = None, limit: int = 12) -> list[JSON]:
+    """Entities whose name or an alias contains the text, most mentioned first."""
+    text = text.strip()
+    if not text:
+        return []
+    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    sql = (
+        "SELECT key, name, type, mentions, documents FROM entities WHERE id IN ("
+        " SELECT entity_id FROM entity_aliases WHERE alias LIKE ? ESCAPE '\\')"
+    )
+    args: list[Any] = [like]
+    if type:
+        sql += " AND type = ?"
+        args.append(type)
+    sql += " ORDER BY mentions DESC, name LIMIT ?"
+    args.append(limit)
+    return [
+        {"id": r["key"], "name": r["name"], "type": r["type"], "mentions": r["mentions"], "documents": r["documents"]}
+        for r in conn.execute(sql, args)
+    ]
+
+
+def ego_network(
+    conn: sqlite3.Connection,
+    entity_id: int,
+    *,
+    hops: int = 1,
+    min_sentences: int = 1,
+    type: str | None = None,
+    cap: int = 60,
+) -> JSON:
+    """The entity and its strongest neighbours (and theirs, with hops=2), at most ``cap`` nodes.
+
+    A neighbour scores its link's supporting sentences; a second-hop entity scores the weaker of
+    the two links on its best route, so it never outranks the neighbour it hangs from. Edges are
+    every link among the chosen nodes with at least ``min_sentences`` sentences."""
+    type_filter = " AND e.type = ?" if type else ""
+
+    def neighbours(ids: Sequence[int]) -> list[tuple[int, int, int]]:
+        """(from, to, sentences) for links of ``ids`` passing the filters."""
+        found = []
+        for part in _chunks(ids):
+            marks = _marks(len(part))
+            args: list[Any] = [*part, min_sentences] + ([type] if type else [])
+            for a_side, b_side in (("a", "b"), ("b", "a")):
+                found.extend(
+                    conn.execute(
+                        f"SELECT l.{a_side}, l.{b_side}, l.sentences FROM links l JOIN entities e ON e.id = l.{b_side}"
+                        f" WHERE l.{a_side} IN ({marks}) AND l.sentences >= ?{type_filter}",
+                        args,
+                    ).fetchall()
+                )
+        return [(r[0], r[1], r[2]) for r in found]
+
+    scores: dict[int, tuple[int, int]] = {}  # id -> (score, hop)
+    for _, other, weight in neighbours([entity_id]):
+        scores[other] = (weight, 1)
+    if hops >= 2 and scores:
+        first = sorted(scores, key=lambda i: -scores[i][0])[: cap * 2]
+        for via, other, weight in neighbours(first):
+            if other == entity_id or scores.get(other, (0, 2))[1] == 1:
+                continue
+            score = min(weight, scores[via][0])
+            if score > scores.get(other, (0, 2))[0]:
+                scores[other] = (score, 2)
+    chosen = sorted(scores, key=lambda i: (-scores[i][0], scores[i][1], i))[: max(cap - 1, 0)]
+    ids = [entity_id, *chosen]
+    nodes = []
+    for part in _chunks(ids):
+        for r in conn.execute(
+            f"SELECT id, key, name, type, mentions, documents FROM entities WHERE id IN ({_marks(len(part))})", part
+        ):
+            score, hop = scores.get(r["id"], (0, 0))
+            nodes.append(
+                {
+                    "id": r["id"],
+                    "key": r["key"],
+                    "name": r["name"],
+                    "type": r["type"],
+                    "mentions": r["mentions"],
+                    "documents": r["documents"],
+                    "hop": hop,
+                    "score": score,
+                }
+            )
+    nodes.sort(key=lambda n: (n["hop"], -n["score"], n["name"]))
+    chosen_set = set(ids)
+    edges = []
+    for part in _chunks(ids):
+        for r in conn.execute(
+            f"SELECT a, b, sentences, documents FROM links WHERE a IN ({_marks(len(part))}) AND sentences >= ?",
+            [*part, min_sentences],
+        ):
+            if r["b"] in chosen_set:
+                edges.append({"a": r["a"], "b": r["b"], "sentences": r["sentences"], "documents": r["documents"]})
+    return {"center": entity_id, "nodes": nodes, "edges": edges}
+
+
+def watchlist(conn: sqlite3.Connection) -> list[JSON]:
+    """Each watchlist person with the entities (if any) that matched them in the documents."""
+    found: dict[str, list[JSON]] = {}
+    for r in conn.execute(
+        "SELECT key, name, type, mentions, documents, watchlist_id FROM entities"
+        " WHERE watchlist_id IS NOT NULL ORDER BY mentions DESC"
+    ):
+        found.setdefault(r["watchlist_id"], []).append(
+            {"id": r["key"], "name": r["name"], "type": r["type"], "mentions": r["mentions"], "documents": r["documents"]}
+        )
+    people = []
+    for r in conn.execute("SELECT id, name, aliases, source FROM watchlist ORDER BY name"):
+        try:
+            aliases = [str(a) for a in json.loads(r["aliases"] or "[]")]
+        except ValueError:
+            aliases = []
+        entities = found.get(r["id"], [])
+        people.append(
+            {
+                "watchlist_id": r["id"],
+                "name": r["name"],
+                "aliases": aliases,
+                "source": r["source"],
+                "entities": entities,
+                "mentions": sum(e["mentions"] for e in entities),
+            }
+        )
+    return people

@@ -1,0 +1,91 @@
+"""What every route shares: a pool of read-only connections, template rendering and the session cookie."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import queue
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import jinja2
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from threadline.store.db import connect
+
+HERE = Path(__file__).resolve().parent
+COOKIE = "threadline_session"
+
+
+class ConnectionPool:
+    """Read-only SQLite connections handed to one request at a time (sqlite3 objects are not
+    meant to be shared between threads running concurrently)."""
+
+    def __init__(self, db_path: Path, size: int = 8) -> None:
+        self.db_path = db_path
+        self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue(maxsize=size)
+        self._idle.put(connect(db_path, readonly=True))  # fail now, not on the first request
+
+    def acquire(self) -> sqlite3.Connection:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            return connect(self.db_path, readonly=True)
+
+    def release(self, conn: sqlite3.Connection) -> None:
+        try:
+            self._idle.put_nowait(conn)
+        except queue.Full:
+            conn.close()
+
+
+def _db(request: Request) -> Iterator[sqlite3.Connection]:
+    pool: ConnectionPool = request.app.state.pool
+    conn = pool.acquire()
+    try:
+        yield conn
+    finally:
+        pool.release(conn)
+
+
+Conn = Annotated[sqlite3.Connection, Depends(_db)]
+
+
+def session_value(token: str) -> str:
+    """The cookie a login sets: derived from the token, so the token itself is never stored."""
+    return hmac.new(token.encode(), b"threadline-session", hashlib.sha256).hexdigest()
+
+
+def authorized(request: Request, token: str) -> bool:
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
+        return True
+    cookie = request.cookies.get(COOKIE, "")
+    return hmac.compare_digest(cookie.encode(), session_value(token).encode())
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/api"
+
+
+def make_templates() -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,  # everything, whatever the file name
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return Jinja2Templates(env=env)
+
+
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    templates: Jinja2Templates = request.app.state.templates
+    context.setdefault("nav", "")
+    context.setdefault("authenticated", request.app.state.token is not None)
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
