@@ -181,10 +181,31 @@ def test_nothing_readable_exits_non_zero(tmp_path: Path) -> None:
 def test_watchlist_added_after_ingest_matches_stored_documents(sample_db: Path, tmp_path: Path) -> None:
     db = tmp_path / "late.db"
     run(db, "ingest", str(SAMPLE))
-    before = {p["name"]: p["documents"] for p in run_json(db, "entities", "--type", "person", "--limit", "100")}
+    before = {
+        p["name"]: p["documents"] for p in run_json(db, "entities", "--type", "person", "--limit", "100")
+    }
     run(db, "watchlist", "import", str(ROOT / "examples" / "watchlist.csv"))
-    after = {p["name"]: p["documents"] for p in run_json(db, "entities", "--type", "person", "--limit", "100")}
-    first = {p["name"]: p["documents"] for p in run_json(sample_db, "entities", "--type", "person", "--limit", "100")}
+    after = {
+        p["name"]: p["documents"] for p in run_json(db, "entities", "--type", "person", "--limit", "100")
+    }
+    first = {
+        p["name"]: p["documents"]
+        for p in run_json(sample_db, "entities", "--type", "person", "--limit", "100")
+    }
     # The email that names only "Kassenov" (tagged a place by NER) counts once the watchlist knows him.
     assert after["Daniyar Kassenov"] == before["Daniyar Kassenov"] + 1
     assert after == first
+
+
+def test_changed_file_replaces_its_documents(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    note = folder / "note.txt"
+    note.write_text("Laura Brennick met Tomas Ekdahl in Oslo on Monday.\n")
+    db = tmp_path / "c.db"
+    run(db, "ingest", str(folder))
+    note.write_text("Laura Brennick met Peter Vange in Bergen on Friday.\n")
+    report = json.loads(run(db, "ingest", str(folder), "--json").stdout)
+    assert report["documents_added"] == 1
+    people = {p["name"] for p in run_json(db, "entities", "--type", "person")}
+    assert "Peter Vange" in people and "Tomas Ekdahl" not in people

@@ -103,3 +103,10 @@ def test_paragraph_break_ends_a_sentence(nlp: Any) -> None:
     ex = _extract(nlp, text)
     starts = [s.start for s in ex.sentences]
     assert text.index("Karim") in starts
+
+
+def test_watchlist_ignores_lone_lowercase_common_words() -> None:
+    matcher = WatchlistMatcher([WatchlistPerson("w", "Jane Rose")])
+    text = "Prices rose again. ROSE and Rose's files; jane rose signed."
+    found = [text[h.start : h.end] for h in matcher.find(text)]
+    assert found == ["ROSE", "Rose", "jane rose"]

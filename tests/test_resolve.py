@@ -108,3 +108,12 @@ def test_organisations_merge_on_normalised_name() -> None:
         ]
     )
     assert sorted(len(e.mention_ids) for e in entities) == [1, 2]
+
+
+def test_watchlist_aliases_that_are_not_variants_stay_one_person() -> None:
+    watchlist = [WatchlistPerson("w", "Arman Seitkali", ("Arman Seitkaliyev", "Seitkali"))]
+    entities = resolve(
+        [MentionRef(1, 1, "Arman Seitkali", P), MentionRef(2, 2, "Arman Seitkaliyev", P)], watchlist
+    )
+    assert _names(entities) == {"Arman Seitkali": [1, 2]}
+    assert "watchlist" in entities[0].aliases["Arman Seitkaliyev"].reason

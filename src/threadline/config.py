@@ -22,7 +22,6 @@ class Limits:
     max_file_bytes: int = 200 * 1024 * 1024
     max_text_chars: int = 5_000_000  # longer texts are cut (recorded as a warning)
     max_records_per_file: int = 1_000_000
-    max_decompressed_bytes: int = 1024 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +30,6 @@ class Settings:
     spacy_model: str = SPACY_MODEL
     processes: int = 2
     batch_size: int = 32  # documents per nlp.pipe batch
-    show_progress: bool = True
     # A line is boilerplate when it recurs in at least this many documents of one source
     boilerplate_min_docs: int = 4
     limits: Limits = field(default_factory=Limits)

@@ -63,12 +63,6 @@ class HeaderField:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class ReadError:
-    path: str
-    reason: str
-
-
 @dataclass(slots=True)
 class CleanText:
     """The text handed to NER: ``text`` with junk removed, and a map back to the original.

@@ -34,6 +34,7 @@ class IngestReport:
     files_seen: int = 0
     files_skipped: int = 0  # unchanged since an earlier run
     files_failed: int = 0
+    files_replaced: int = 0  # changed since an earlier run: old documents dropped
     documents_added: int = 0
     documents_duplicate: int = 0  # same bytes already stored
     words: int = 0
@@ -93,8 +94,8 @@ def ingest(
                     if progress:
                         progress(done, total)
                 for path in {p.file_path for p in chunk}:
-                    _mark_file_done(conn, path, file_rows)
-    if pending or report.files_failed:
+                    _mark_file_done(conn, path, file_rows, report)
+    if pending or report.files_replaced:
         with conn:
             resolve_all(conn)
     return report
@@ -152,8 +153,9 @@ def _read_new_files(
         if known and known[0] == sha:
             report.files_skipped += 1
             continue
-        with conn:
-            if known:
+        if known:
+            report.files_replaced += 1
+            with conn:
                 repo.forget_file(conn, path)
         try:
             result = read_file(file, data, limits)
@@ -191,7 +193,10 @@ def _with_reason(
 
 
 def _mark_file_done(
-    conn: sqlite3.Connection, path: str, file_rows: dict[str, tuple[str, int, int, str | None]]
+    conn: sqlite3.Connection,
+    path: str,
+    file_rows: dict[str, tuple[str, int, int, str | None]],
+    report: IngestReport,
 ) -> None:
     row = file_rows.get(path)
     if row is None:
@@ -201,6 +206,8 @@ def _mark_file_done(
     if stored >= count:
         repo.record_file(conn, path, sha, size, documents=stored, reason=partial)
         del file_rows[path]
+        if stored == 0:
+            report.files_failed += 1
 
 
 def _fail(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from threadline.extract.names import (
+    ORG_WORDS,
     is_initial,
     looks_like_person,
     name_key,
@@ -261,12 +262,6 @@ def _ner_mentions(text: str, clean: CleanText, parsed: Any) -> list[_Draft]:
 
 
 _ARTICLE_RE = re.compile(r"^the\s+", re.IGNORECASE)
-_ORG_WORDS = re.compile(
-    r"\b(?:bank|group|holding|holdings|company|corp|corporation|inc|ltd|llc|plc|fund|foundation|trust|"
-    r"ministry|agency|office|court|council|committee|university|institute|party|centre|center|"
-    r"association|partners|capital|energy|oil|gas|international|national|republic|city|news|times|post)\b",
-    re.IGNORECASE,
-)
 
 
 def _retype_full_names(text: str, drafts: list[_Draft]) -> None:
@@ -280,12 +275,12 @@ def _retype_full_names(text: str, drafts: list[_Draft]) -> None:
     for d in drafts:
         if d.type is EntityType.PERSON or not 2 <= len(name_tokens(d.name)) <= 3:
             continue
-        if (
-            name_key(name_tokens(d.name)[-1]) in surnames
-            and looks_like_person(d.name)
-            and not _ORG_WORDS.search(d.name)
-        ):
+        if not looks_like_person(d.name) or ORG_WORDS.search(d.name):
+            continue
+        role = role_before(text, d.start)
+        if role or name_key(name_tokens(d.name)[-1]) in surnames:
             d.type = EntityType.PERSON
+            d.role = role
 
 
 def _looks_like_org_or_place(name: str) -> bool:

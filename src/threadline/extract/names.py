@@ -303,6 +303,16 @@ _TOKEN_RE = re.compile(r"^(?:[^\W\d_]\.|[^\W\d_][^\W\d_'’\-.]*(?:[-'’][^\W\d
 _VOWELS = set("aeiouyаеёиоуыэюяäöüéèêáàóòíìúùåæø")
 
 
+# Words that mark a name as an organisation or place, never a person ("Massimov Foundation").
+ORG_WORDS = re.compile(
+    r"\b(?:bank|group|holdings?|company|corp|corporation|inc|ltd|llc|llp|plc|fund|foundation|trust|"
+    r"ministry|agency|office|court|council|committee|university|institute|party|centre|center|"
+    r"association|partners|capital|energy|oil|gas|international|national|republic|city|news|times|post|"
+    r"street|avenue|road)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class CleanName:
     name: str  # the bare name

@@ -59,7 +59,12 @@ class WatchlistMatcher:
         if self._pattern is None:
             return
         for m in self._pattern.finditer(text):
-            key = name_key(m.group(0))
+            found = m.group(0)
+            # "Any case" means MASSIMOV and Massimov; a lone all-lowercase word is usually a common
+            # word that shares the spelling ("prices rose" for a watchlist "Rose").
+            if found.islower() and not any(ch.isspace() for ch in found):
+                continue
+            key = name_key(found)
             owners = self._by_key.get(key, set())
             # A surname shared by two watchlist people identifies neither.
             if len(owners) != 1:

@@ -68,7 +68,10 @@ def _read_csv(text: str, source: str) -> list[WatchlistPerson]:
 def _read_ftm(text: str, source: str) -> list[WatchlistPerson]:
     people = []
     stripped = text.strip()
-    records = json.loads(stripped) if stripped.startswith("[") else None
+    try:
+        records = json.loads(stripped) if stripped.startswith("[") else None
+    except json.JSONDecodeError as exc:
+        raise UnreadableFile(f"invalid JSON array: {exc.msg} at line {exc.lineno}") from exc
     lines = records if isinstance(records, list) else stripped.splitlines()
     for n, line in enumerate(lines, 1):
         try:

@@ -224,8 +224,7 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 20, offset: int
         (fts, limit, offset),
     )
     return [
-        {"path": r["path"], "title": r["title"], "snippet": r["snippet"], "score": round(-r["rank"], 4)}
-        for r in rows
+        {"path": r["path"], "title": r["title"], "snippet": r["snippet"], "score": -r["rank"]} for r in rows
     ]
 
 

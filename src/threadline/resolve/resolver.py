@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from rigour.names import pick_case, replace_org_types_compare
 from rigour.text.phonetics import metaphone
 
-from threadline.extract.names import looks_like_person, name_key
+from threadline.extract.names import ORG_WORDS, looks_like_person, name_key
 from threadline.model import EntityType, WatchlistPerson
 from threadline.resolve.matching import NameForm, same_person_name, same_surname, skeleton
 
@@ -147,7 +147,7 @@ def _person_names(mentions: list[MentionRef]) -> set[str]:
         for key, n in other.items()
         if person[key]
         and person[key] * 3 >= n
-        and not _ORG_WORDS.search(key)
+        and not ORG_WORDS.search(key)
         and looks_like_person(key.title())
     }
 
@@ -176,7 +176,9 @@ def _resolve_persons(
             if form.is_full:
                 clusters.add(form.tokens, person.id)
                 displays[form.tokens][name] += 0
-                wl_keys.setdefault(person.id, form.tokens)
+                first = wl_keys.setdefault(person.id, form.tokens)
+                # The list itself says these names are one person, variant spellings or not.
+                clusters.union(first, form.tokens, f"watchlist name or alias of {person.name!r}")
 
     def effective(m: MentionRef) -> NameForm:
         return NameForm.of(m.full_name or m.name)
@@ -315,11 +317,6 @@ def _pick_display(names: list[str], counts: dict[str, int] | Counter[str]) -> st
 
 
 _THE = re.compile(r"^the\s+", re.IGNORECASE)
-_ORG_WORDS = re.compile(
-    r"\b(?:bank|group|holdings?|company|corp|corporation|inc|ltd|llc|llp|plc|fund|foundation|trust|ministry|"
-    r"agency|office|court|council|committee|university|institute|party|centre|center|association|partners|"
-    r"capital|energy|international|national|republic|city|news|times|post|street|avenue|road)\b"
-)
 
 
 def _org_key(name: str) -> str:
