@@ -110,3 +110,22 @@ def test_watchlist_ignores_lone_lowercase_common_words() -> None:
     text = "Prices rose again. ROSE and Rose's files; jane rose signed."
     found = [text[h.start : h.end] for h in matcher.find(text)]
     assert found == ["ROSE", "Rose", "jane rose"]
+
+
+@pytest.mark.slow
+def test_worker_processes_give_the_same_result_in_order(nlp: Any) -> None:
+    from threadline.extract.extractor import extract_documents
+
+    texts = [f"Report {i}. Karim Massimov met Tomas Ekdahl in Oslo.\n\nMassimov left." for i in range(6)]
+    texts.append("word " * 30_000 + "\n\nLaura Brennick spoke last.")  # long: runs in segments
+    items = []
+    for i, text in enumerate(texts):
+        doc = Document(path=f"d{i}", sha256=str(i), text=text)
+        items.append((doc, CleanText(text, [(0, 0, len(text))]), i))
+    one = [(tag, ex) for _, ex, tag in extract_documents(items, nlp, n_process=1)]
+    two = [(tag, ex) for _, ex, tag in extract_documents(items, nlp, n_process=2, batch_size=2)]
+    assert [t for t, _ in two] == list(range(len(texts)))
+    assert one == two
+    last = two[-1][1]
+    assert not isinstance(last, Exception)
+    assert [m.surface for m in last.mentions if m.type is EntityType.PERSON] == ["Laura Brennick"]

@@ -11,6 +11,7 @@ import hashlib
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,13 @@ from threadline.model import CleanText, Document
 from threadline.resolve.resolver import resolve
 from threadline.store import repository as repo
 
-# Documents read, cleaned and extracted per chunk (bounds memory; each chunk is one transaction).
+# Documents cleaned together (their repeated lines counted first) and committed together: bounds
+# memory, and an interrupted run loses at most one chunk.
 CHUNK_DOCUMENTS = 500
-# Below this many documents the cost of starting NER worker processes outweighs their use.
-MIN_DOCS_FOR_WORKERS = 64
+# Below this many files the cost of starting NER worker processes outweighs their use.
+MIN_FILES_FOR_WORKERS = 64
+
+FileRow = tuple[str, int, int, str | None]  # sha256, size, documents expected, partial errors
 
 
 @dataclass(slots=True)
@@ -41,12 +45,13 @@ class IngestReport:
     errors: list[tuple[str, str]] = field(default_factory=list)
 
 
-Progress = Callable[[int, int], None]  # (documents done, documents total)
+Progress = Callable[[int, int, int], None]  # (files done, files total, documents added)
 
 
 @dataclass(slots=True)
 class _Pending:
     file_path: str
+    file_number: int  # position in the run's file list, for progress
     document: Document
 
 
@@ -58,47 +63,57 @@ def ingest(
     progress: Progress | None = None,
     nlp: Any = None,
 ) -> IngestReport:
-    """Ingest files under ``paths`` into the database, then re-resolve entities and links."""
+    """Ingest files under ``paths`` into the database, then re-resolve entities and links.
+
+    Files are read, cleaned and extracted as a stream, so memory stays bounded whatever the size
+    of the folder; spaCy's worker processes start once per run.
+    """
     report = IngestReport()
+    files = list(discover(paths))
     # Files whose documents are in flight: their row in `files` is written once all are stored,
     # so a run killed mid-way re-reads them next time.
-    file_rows: dict[str, tuple[str, int, int, str | None]] = {}
-    pending = list(_read_new_files(conn, paths, settings, report, file_rows))
-    if pending:
+    file_rows: dict[str, FileRow] = {}
+    stream = _read_new_files(conn, files, settings, report, file_rows)
+    first = next(stream, None)
+    if first is not None:
         nlp = nlp or load_nlp(settings.spacy_model)
         watchlist = repo.load_watchlist(conn)
-        total = len(pending)
-        done = 0
-        for start in range(0, total, CHUNK_DOCUMENTS):
-            chunk = pending[start : start + CHUNK_DOCUMENTS]
-            items = _clean_chunk(conn, chunk, settings)
-            n_process = settings.processes if total >= MIN_DOCS_FOR_WORKERS else 1
-            file_of = {id(p.document): p.file_path for p in chunk}
-            with conn:
-                for document, extraction in extract_documents(
-                    items, nlp, watchlist, batch_size=settings.batch_size, n_process=n_process
-                ):
-                    if isinstance(extraction, Exception):
-                        reason = (
-                            f"extraction failed in {document.path}: {type(extraction).__name__}: {extraction}"
-                        )
-                        report.errors.append((file_of[id(document)], reason))
-                        file_rows[file_of[id(document)]] = _with_reason(
-                            file_rows, file_of[id(document)], reason
-                        )
-                        continue
-                    repo.add_document(conn, file_of[id(document)], document, extraction)
-                    report.documents_added += 1
-                    report.words += len(document.text.split())
-                    done += 1
-                    if progress:
-                        progress(done, total)
-                for path in {p.file_path for p in chunk}:
-                    _mark_file_done(conn, path, file_rows, report)
-    if pending or report.files_replaced:
+        n_process = settings.processes if len(files) >= MIN_FILES_FOR_WORKERS else 1
+        items = _cleaned(conn, chain([first], stream), settings)
+        extracted = extract_documents(
+            items, nlp, watchlist, batch_size=settings.batch_size, n_process=n_process
+        )
+        for done, (document, extraction, pending) in enumerate(extracted, 1):
+            if isinstance(extraction, Exception):
+                reason = f"extraction failed in {document.path}: {type(extraction).__name__}: {extraction}"
+                report.errors.append((pending.file_path, reason))
+                file_rows[pending.file_path] = _with_reason(file_rows[pending.file_path], reason)
+            else:
+                repo.add_document(conn, pending.file_path, document, extraction)
+                report.documents_added += 1
+                report.words += len(document.text.split())
+            if done % CHUNK_DOCUMENTS == 0:
+                _commit(conn, file_rows, report)
+            if progress:
+                progress(pending.file_number, len(files), report.documents_added)
+        _commit(conn, file_rows, report)
+    if first is not None or report.files_replaced:
         with conn:
             resolve_all(conn)
     return report
+
+
+def _commit(conn: sqlite3.Connection, file_rows: dict[str, FileRow], report: IngestReport) -> None:
+    """Mark files whose documents are all stored as done, and commit."""
+    for path in list(file_rows):
+        sha, size, count, partial = file_rows[path]
+        stored = conn.execute("SELECT COUNT(*) FROM documents WHERE file_path = ?", (path,)).fetchone()[0]
+        if stored >= count:
+            repo.record_file(conn, path, sha, size, documents=stored, reason=partial)
+            del file_rows[path]
+            if stored == 0:
+                report.files_failed += 1
+    conn.commit()
 
 
 def apply_watchlist(conn: sqlite3.Connection) -> int:
@@ -126,15 +141,15 @@ def resolve_all(conn: sqlite3.Connection) -> None:
 
 def _read_new_files(
     conn: sqlite3.Connection,
-    paths: Sequence[Path],
+    files: Sequence[Path],
     settings: Settings,
     report: IngestReport,
-    file_rows: dict[str, tuple[str, int, int, str | None]],
+    file_rows: dict[str, FileRow],
 ) -> Iterator[_Pending]:
     """Read files not seen before (or changed); record unreadable ones as errors as we go."""
     limits = settings.limits
     seen_hashes: set[str] = set()
-    for file in discover(paths):
+    for number, file in enumerate(files, 1):
         report.files_seen += 1
         path = str(file)
         try:
@@ -181,33 +196,13 @@ def _read_new_files(
             continue
         file_rows[path] = (sha, size, len(fresh), partial)
         for document in fresh:
-            yield _Pending(path, document)
+            yield _Pending(path, number, document)
 
 
-def _with_reason(
-    file_rows: dict[str, tuple[str, int, int, str | None]], path: str, reason: str
-) -> tuple[str, int, int, str | None]:
+def _with_reason(row: FileRow, reason: str) -> FileRow:
     """One of a file's documents failed: expect one fewer and keep the reason."""
-    sha, size, count, partial = file_rows[path]
-    return sha, size, count - 1, "; ".join(r for r in (partial, reason) if r)
-
-
-def _mark_file_done(
-    conn: sqlite3.Connection,
-    path: str,
-    file_rows: dict[str, tuple[str, int, int, str | None]],
-    report: IngestReport,
-) -> None:
-    row = file_rows.get(path)
-    if row is None:
-        return
     sha, size, count, partial = row
-    stored = conn.execute("SELECT COUNT(*) FROM documents WHERE file_path = ?", (path,)).fetchone()[0]
-    if stored >= count:
-        repo.record_file(conn, path, sha, size, documents=stored, reason=partial)
-        del file_rows[path]
-        if stored == 0:
-            report.files_failed += 1
+    return sha, size, count - 1, "; ".join(r for r in (partial, reason) if r)
 
 
 def _fail(
@@ -219,21 +214,20 @@ def _fail(
         repo.record_file(conn, path, sha, size, documents=0, reason=reason)
 
 
-def _clean_chunk(
-    conn: sqlite3.Connection, chunk: list[_Pending], settings: Settings
-) -> list[tuple[Document, CleanText]]:
-    """Count each document's lines per source, then clean with that source's repeated lines removed."""
-    with conn:
+def _cleaned(
+    conn: sqlite3.Connection, pending: Iterator[_Pending], settings: Settings
+) -> Iterator[tuple[Document, CleanText, _Pending]]:
+    """Per chunk: count each document's lines per source, then clean with that source's repeated
+    lines (boilerplate) removed."""
+    while chunk := list(islice(pending, CHUNK_DOCUMENTS)):
         for p in chunk:
             repo.count_lines(conn, _source_of(p), line_keys(p.document))
-    boilerplate: dict[str, frozenset[str]] = {}
-    items = []
-    for p in chunk:
-        source = _source_of(p)
-        if source not in boilerplate:
-            boilerplate[source] = repo.boilerplate_lines(conn, source, settings.boilerplate_min_docs)
-        items.append((p.document, clean(p.document, boilerplate[source])))
-    return items
+        boilerplate: dict[str, frozenset[str]] = {}
+        for p in chunk:
+            source = _source_of(p)
+            if source not in boilerplate:
+                boilerplate[source] = repo.boilerplate_lines(conn, source, settings.boilerplate_min_docs)
+            yield p.document, clean(p.document, boilerplate[source]), p
 
 
 def _source_of(p: _Pending) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from threadline.extract.names import (
     ORG_WORDS,
@@ -40,6 +41,7 @@ _LABELS = {
     "GPE": EntityType.LOCATION,
     "LOC": EntityType.LOCATION,
 }
+T = TypeVar("T")
 # Components the pipeline needs; the rest of en_core_web_sm is never loaded.
 PIPELINE_EXCLUDE = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 
@@ -124,41 +126,44 @@ def segments(text: str, size: int = SEGMENT_CHARS) -> list[tuple[int, int]]:
 
 
 def extract_documents(
-    items: Iterable[tuple[Document, CleanText]],
+    items: Iterable[tuple[Document, CleanText, T]],
     nlp: Any,
     watchlist: Sequence[WatchlistPerson] = (),
     *,
     batch_size: int = 32,
     n_process: int = 1,
-) -> Iterator[tuple[Document, Extraction | Exception]]:
+) -> Iterator[tuple[Document, Extraction | Exception, T]]:
     """Run NER over many documents (``nlp.pipe``) and extract each; yields in input order.
 
-    A document whose extraction fails is yielded with the exception instead, so the caller can
-    record it and go on.
+    ``T`` is any tag the caller wants carried along (a file path, say). A document whose
+    extraction fails is yielded with the exception instead, so the caller can record it and go on.
     """
     from spacy.tokens import Doc
 
     matcher = WatchlistMatcher(watchlist)
+    # Plain strings go to nlp.pipe so tokenising happens in the workers; each piece's context waits
+    # here in order (nlp.pipe keeps order), rather than being pickled through the worker pipes.
+    waiting: deque[tuple[Document, CleanText, T, int]] = deque()
 
-    def pieces() -> Iterator[tuple[str, tuple[Document, CleanText, int]]]:
-        for document, clean in items:
+    def pieces() -> Iterator[str]:
+        for document, clean, tag in items:
             spans = segments(clean.text)
             for start, end in spans:
-                yield clean.text[start:end], (document, clean, len(spans))
+                waiting.append((document, clean, tag, len(spans)))
+                yield clean.text[start:end]
 
-    pending: list[Any] = []
-    for parsed, (document, clean, count) in nlp.pipe(
-        pieces(), as_tuples=True, batch_size=batch_size, n_process=n_process
-    ):
-        pending.append(parsed)
-        if len(pending) < count:
+    parts: list[Any] = []
+    for parsed in nlp.pipe(pieces(), batch_size=batch_size, n_process=n_process):
+        document, clean, tag, count = waiting.popleft()
+        parts.append(parsed)
+        if len(parts) < count:
             continue
-        whole = pending[0] if count == 1 else Doc.from_docs(pending, ensure_whitespace=False)
-        pending = []
+        whole = parts[0] if count == 1 else Doc.from_docs(parts, ensure_whitespace=False)
+        parts = []
         try:
-            yield document, extract_document(document, clean, whole, matcher)
+            yield document, extract_document(document, clean, whole, matcher), tag
         except Exception as exc:  # one odd document must not stop the run
-            yield document, exc
+            yield document, exc, tag
 
 
 def rematch_watchlist(

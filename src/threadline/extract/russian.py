@@ -1,0 +1,614 @@
+"""Russian-language extraction with natasha: the same ``Extraction`` as ``extract_document``.
+
+``RussianNER`` loads natasha's news models (shipped inside the wheels: nothing is fetched) once;
+``extract_russian`` is a pure function of (document, clean text, NER, watchlist), like
+``extract_document``, so it maps over partitions unchanged.
+
+Russian inflects names: "Карим Масимов", "Карима Масимова", "Масимовым" are one name. Every
+mention's ``name`` is its dictionary form (natasha's normalisation, which inflects each token back
+to the nominative using the morphological tags of its context), and ``surface`` is the text as
+written. Surnames propagate within a document on those dictionary forms, checked against
+pymorphy's lemma and gender, so a later "Масимова" (his genitive) after "Карим Масимов" is him,
+while "Назарбаевой" (a feminine case form) is never "Нурсултан Назарбаев".
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from threadline.extract.extractor import (
+    _apply_watchlist,
+    _Draft,
+    _finish,
+    _header_mentions,
+    _header_sentences,
+    _is_full,
+    _pick_full,
+    _retype_full_names,
+    segments,
+)
+from threadline.extract.names import looks_like_person, name_key, name_tokens
+from threadline.extract.watchlist import WatchlistMatcher
+from threadline.model import (
+    CleanText,
+    Document,
+    EntityType,
+    Extraction,
+    MentionKind,
+    WatchlistPerson,
+)
+from threadline.resolve.matching import NameForm, same_person_name, same_token, skeleton
+
+_LABELS = {"PER": EntityType.PERSON, "ORG": EntityType.ORGANIZATION, "LOC": EntityType.LOCATION}
+
+# Tokens either side of an entity that the morphological tagger sees: its network looks a few
+# tokens around each word, so tagging windows instead of whole documents gives the same case and
+# gender for the entity's tokens at a fraction of the cost.
+MORPH_WINDOW = 6
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+
+
+@dataclass(frozen=True, slots=True)
+class RuEntity:
+    """A named entity in the text given to ``RussianNER``; ``normal`` is its dictionary form."""
+
+    start: int
+    end: int
+    type: EntityType
+    normal: str
+    role: str | None = None  # a title written inside the entity span ("Премьер-министр Бектенов")
+
+
+@dataclass(frozen=True, slots=True)
+class RuAnalysis:
+    sentences: list[tuple[int, int]]
+    entities: list[RuEntity]
+
+
+class RussianNER:
+    """natasha's segmenter, NER and morphology taggers, loaded once (~150 MB resident)."""
+
+    def __init__(self) -> None:
+        # natasha ships no type hints; imported as modules so its names are typed Any.
+        natasha = importlib.import_module("natasha")
+        self._natasha_doc = natasha.Doc
+        self._normalize = importlib.import_module("natasha.norm").normalize
+        embedding = natasha.NewsEmbedding()
+        self._segmenter = natasha.Segmenter()
+        self.morph_vocab: Any = natasha.MorphVocab()
+        self._ner = natasha.NewsNERTagger(embedding)
+        self._morph = natasha.NewsMorphTagger(embedding)
+
+    def entities(self, text: str) -> list[RuEntity]:
+        """Persons, organisations and locations in ``text``, with dictionary forms."""
+        return self.analyse(text).entities
+
+    def sentences(self, text: str) -> list[tuple[int, int]]:
+        """Sentence spans (razdel), never running across a blank line."""
+        spans: list[tuple[int, int]] = []
+        for seg_start, seg_end in segments(text):
+            doc = self._natasha_doc(text[seg_start:seg_end])
+            doc.segment(self._segmenter)
+            spans += [(seg_start + s.start, seg_start + s.stop) for s in doc.sents]
+        return _split_blank_lines(text, spans)
+
+    def analyse(self, text: str) -> RuAnalysis:
+        """Sentences and entities in one pass; long texts run in segments to bound memory."""
+        sentences: list[tuple[int, int]] = []
+        entities: list[RuEntity] = []
+        for seg_start, seg_end in segments(text):
+            sents, ents = self._analyse_segment(text[seg_start:seg_end])
+            sentences += [(seg_start + s, seg_start + e) for s, e in sents]
+            entities += [
+                RuEntity(seg_start + x.start, seg_start + x.end, x.type, x.normal, x.role) for x in ents
+            ]
+        return RuAnalysis(_split_blank_lines(text, sentences), entities)
+
+    def lemma_genders(self, word: str) -> set[tuple[str, str]]:
+        """(lemma, gender) readings of ``word`` as a surname: pymorphy's Surn parses, or every noun
+        parse of a word its dictionary does not know ("Масимова" -> masc genitive or fem nominative)."""
+        parses = self.morph_vocab.parse(word.lower().replace("ё", "е"))
+        known = self.morph_vocab.word_is_known(word.lower())
+        found: set[tuple[str, str]] = set()
+        for p in parses:
+            tag = p.tag
+            if "Surn" in tag or (not known and tag.POS == "NOUN"):
+                gender = "femn" if "femn" in tag else "masc" if "masc" in tag else "any"
+                found.add((str(p.normal_form), gender))
+        return found
+
+    def role_nominative(self, role: str) -> str:
+        """ "бывшего премьер-министра" -> "бывший премьер-министр": the role words back in the
+        nominative (the complement after them stays as written)."""
+        words = role.split()
+        out = []
+        inflecting = True
+        for word in words:
+            if (
+                inflecting
+                and _RU_ROLE_WORD.fullmatch(word.lower()) is None
+                and not _RU_MODIFIER.fullmatch(word.lower())
+            ):
+                inflecting = False
+            if not inflecting:
+                out.append(word)
+                continue
+            out.append(self._nominative(word))
+        return " ".join(out)
+
+    def _nominative(self, word: str) -> str:
+        for p in self.morph_vocab.parse(word.lower()):
+            if p.tag.POS in ("NOUN", "ADJF") and "sing" in p.tag:
+                form = p.inflect({"Nom"})  # natasha takes UD grammemes
+                if form is not None:
+                    return _recase(str(form.word), word)
+        return word
+
+    def _analyse_segment(self, text: str) -> tuple[list[tuple[int, int]], list[RuEntity]]:
+        doc = self._natasha_doc(text)
+        doc.segment(self._segmenter)
+        sents = [(s.start, s.stop) for s in doc.sents]
+        if not text.strip():
+            return sents, []
+        doc.tag_ner(self._ner)
+        spans = [s for s in doc.spans if s.type in _LABELS]
+        if not spans:
+            return sents, []
+        doc.envelop_span_tokens()
+        self._tag_windows(doc, spans)
+        entities = []
+        for span in spans:
+            etype = _LABELS[span.type]
+            tokens = list(span.tokens or [])
+            if not tokens:
+                continue
+            role = None
+            if etype is EntityType.PERSON:
+                cut = _role_prefix_tokens(tokens)
+                if cut:
+                    role = self.role_nominative(text[tokens[0].start : tokens[cut - 1].stop])
+                    tokens = tokens[cut:]
+                tokens = [t for t in tokens if t.text not in _EDGE_TOKENS] or tokens
+                while tokens and tokens[-1].text in _EDGE_TOKENS | {"."}:
+                    tokens = tokens[:-1]
+                if not tokens:
+                    continue
+                normal = self._normalize(self.morph_vocab, tokens)
+            else:
+                span.normalize(self.morph_vocab)
+                normal = span.normal
+            start, end = tokens[0].start, tokens[-1].stop
+            entities.append(RuEntity(start, end, etype, " ".join(str(normal).split()), role))
+        return sents, entities
+
+    def _tag_windows(self, doc: Any, spans: list[Any]) -> None:
+        """Morphology for the tokens around entities only (see MORPH_WINDOW)."""
+        tokens = doc.tokens
+        index = {id(t): i for i, t in enumerate(tokens)}
+        sent_by_token = {id(t): n for n, sent in enumerate(doc.sents) for t in sent.tokens or ()}
+        sent_of = [sent_by_token.get(id(t), -1) for t in tokens]
+        windows: list[tuple[int, int]] = []
+        for span in spans:
+            if not span.tokens:
+                continue
+            first, last = index[id(span.tokens[0])], index[id(span.tokens[-1])]
+            lo, hi = max(0, first - MORPH_WINDOW), min(len(tokens), last + MORPH_WINDOW + 1)
+            while lo < first and sent_of[lo] != sent_of[first]:
+                lo += 1
+            while hi > last + 1 and sent_of[hi - 1] != sent_of[last]:
+                hi -= 1
+            if windows and lo <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
+            else:
+                windows.append((lo, hi))
+        chunk = [[t.text for t in tokens[lo:hi]] for lo, hi in windows]
+        for (lo, _hi), markup in zip(windows, self._morph.map(chunk), strict=True):
+            for token, tagged in zip(tokens[lo:], markup.tokens, strict=False):
+                token.pos = tagged.pos
+                token.feats = tagged.feats
+
+
+def _recase(word: str, like: str) -> str:
+    if like[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def _split_blank_lines(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cut sentence spans at blank lines and trim whitespace; razdel sometimes joins paragraphs."""
+    out = []
+    for start, end in spans:
+        pos = start
+        for m in [*_BLANK_LINE.finditer(text, start, end), None]:
+            stop = m.start() if m else end
+            piece = text[pos:stop]
+            lead = len(piece) - len(piece.lstrip())
+            trail = len(piece.rstrip())
+            if trail > lead:
+                out.append((pos + lead, pos + trail))
+            if m:
+                pos = m.end()
+    return out
+
+
+# --- Russian names, roles and junk -------------------------------------------------------------------
+
+# Role words (any inflection) that precede a name: "бывший премьер-министр", "генпрокурор", "аким".
+# Stems take any ending; short or ambiguous words are spelled out ("посол", not "посл-": "после").
+_RU_ROLE_STEMS = [
+    "премьер-министр",
+    "вице-премьер",
+    "вице-президент",
+    "вице-министр",
+    "вице-спикер",
+    "экс-президент",
+    "экс-премьер",
+    "экс-министр",
+    "экс-глав",
+    "экс-аким",
+    "президент",
+    "замминистр",
+    "министр",
+    "генпрокурор",
+    "генеральн",
+    "прокурор",
+    "депутат",
+    "сенатор",
+    "председател",
+    "зампред",
+    "спикер",
+    "руководител",
+    "гендиректор",
+    "директор",
+    "бизнесмен",
+    "предпринимател",
+    "олигарх",
+    "банкир",
+    "следовател",
+    "адвокат",
+    "юрист",
+    "губернатор",
+    "генерал",
+    "полковник",
+    "майор",
+    "журналист",
+    "советник",
+    "помощник",
+    "заместител",
+    "основател",
+    "совладел",
+    "владел",
+    "господин",
+    "госпож",
+]
+_RU_ROLE_EXACT = [
+    r"аким(?:а|у|ом|е)?",
+    r"глав(?:а|ы|е|у|ой)",
+    r"суд(?:ья|ьи|ье|ью|ьей|ьёй)",
+    r"пос(?:ол|ла|лу|лом|ле)",
+    r"мэр(?:а|у|ом|е)?",
+    r"г-н",
+    r"г-жа",
+]
+_RU_ROLE_WORD = re.compile(
+    r"(?:"
+    + "|".join(re.escape(s) + "[а-яё]*" for s in sorted(_RU_ROLE_STEMS, key=len, reverse=True))
+    + "|"
+    + "|".join(_RU_ROLE_EXACT)
+    + r")"
+)
+_RU_MODIFIER = re.compile(
+    r"(?:бывш|нынешн|покойн|перв|действующ|временн|исполняющ|экс-)[а-яё]*|экс|и\.о\.|врио"
+)
+# Words after a role that name its office ("министр финансов", "аким Алматы"), not the person.
+_COMPLEMENT = r"(?:[а-яё][а-яё-]*|[А-ЯЁ][а-яё-]+|«[^»\n]{1,40}»|РК|РФ)"
+_NOT_COMPLEMENT = {
+    "и",
+    "а",
+    "но",
+    "или",
+    "с",
+    "со",
+    "в",
+    "во",
+    "на",
+    "по",
+    "о",
+    "об",
+    "что",
+    "как",
+    "к",
+    "ко",
+    "у",
+    "за",
+    "от",
+    "до",
+    "из",
+    "для",
+    "при",
+    "не",
+    "же",
+    "был",
+    "была",
+    "стал",
+    "стала",
+    "сказал",
+    "заявил",
+    "заявила",
+}
+_ROLE_BEFORE = re.compile(
+    rf"(?P<role>(?:(?:{_RU_MODIFIER.pattern})\s+)*(?:{_RU_ROLE_WORD.pattern})"
+    rf"(?:\s+{_COMPLEMENT}){{0,3}})\s+$",
+    re.IGNORECASE,
+)
+_EDGE_TOKENS = {"«", "»", '"', "„", "“", "”", "(", ")", ",", ";", ":", "—", "–", "-"}
+# Words natasha sometimes tags as a person in news pages: widgets, bylines and agencies.
+_RU_NON_NAME_WORDS = {
+    "фото",
+    "видео",
+    "источник",
+    "читайте",
+    "реклама",
+    "подробнее",
+    "новости",
+    "подписывайтесь",
+    "комментарии",
+    "поделиться",
+    "тасс",
+    "риа",
+    "интерфакс",
+    "автор",
+    "редакция",
+}
+
+
+def _role_prefix_tokens(tokens: Sequence[Any]) -> int:
+    """How many leading tokens of a person span are a role ("Премьер-министр", "бывший аким")."""
+    n = 0
+    while n < len(tokens) - 1 and _RU_MODIFIER.fullmatch(tokens[n].text.lower()):
+        n += 1
+    if n < len(tokens) - 1 and _RU_ROLE_WORD.fullmatch(tokens[n].text.lower()):
+        return n + 1
+    return 0
+
+
+def looks_like_russian_person(name: str) -> bool:
+    """``looks_like_person`` (which accepts Cyrillic names) plus Russian page furniture."""
+    if not looks_like_person(name):
+        return False
+    return not any(t.lower().strip(".") in _RU_NON_NAME_WORDS for t in name_tokens(name))
+
+
+def russian_role_before(text: str, pos: int) -> str | None:
+    """A Russian role phrase ending right before ``pos`` ("... бывший премьер-министр |Карим")."""
+    window = text[max(0, pos - 100) : pos]
+    if not window.endswith((" ", "\u00a0")):
+        return None
+    m = _ROLE_BEFORE.search(window)
+    if not m:
+        return None
+    words = m.group("role").split()
+    # Trim complements that are conjunctions or verbs: "министр и " is no role of the next name.
+    head = 0
+    while head < len(words) and (
+        _RU_MODIFIER.fullmatch(words[head].lower()) or not _RU_ROLE_WORD.fullmatch(words[head].lower())
+    ):
+        head += 1
+    for word in words[head + 1 :]:
+        if word.lower() in _NOT_COMPLEMENT:
+            return None
+    return " ".join(words)
+
+
+_INITIALS = re.compile(r"^((?:[А-ЯЁA-Z]\.){2,})(?=\s|$)")
+
+
+def _spaced_initials(name: str) -> str:
+    """ "Н.А. Назарбаев" -> "Н. А. Назарбаев", so each initial is a token."""
+    m = _INITIALS.match(name)
+    if not m:
+        return name
+    return " ".join(f"{c}." for c in m.group(1).split(".") if c) + name[m.end() :]
+
+
+# --- extraction ------------------------------------------------------------------------------------------
+
+
+def extract_russian(
+    document: Document,
+    clean: CleanText,
+    ner: RussianNER,
+    watchlist: WatchlistMatcher | None = None,
+    *,
+    people: Sequence[WatchlistPerson] = (),
+    analysis: RuAnalysis | None = None,
+) -> Extraction:
+    """Sentences and mentions of one Russian document, all offsets in ``document.text``.
+
+    ``watchlist`` tags exact (any case) watchlist names as the English path does; ``people``, the
+    same watchlist's people, additionally tags inflected and cross-script forms ("Масимова" for
+    "Karim Massimov"). ``analysis`` is ``ner.analyse(clean.text)`` when the caller already ran it.
+    """
+    text = document.text
+    result = analysis if analysis is not None else ner.analyse(clean.text)
+    sentences = _header_sentences(document) + [
+        (clean.to_original(s), clean.to_original(e - 1) + 1) for s, e in result.sentences if e > s
+    ]
+    drafts = _header_mentions(document)
+    drafts += _entity_drafts(text, clean, result.entities, ner)
+    _retype_full_names(text, drafts)
+    if watchlist:
+        drafts = _apply_watchlist(text, document.body_start, drafts, watchlist)
+    if people:
+        _tag_watchlist(drafts, people, full_only=True)
+    drafts = propagate_russian_surnames(text, document.body_start, drafts, ner)
+    if people:
+        _tag_watchlist(drafts, people, full_only=False)
+    return _finish(text, sentences, drafts)
+
+
+def _entity_drafts(
+    text: str, clean: CleanText, entities: Sequence[RuEntity], ner: RussianNER
+) -> list[_Draft]:
+    drafts = []
+    for ent in entities:
+        start = clean.to_original(ent.start)
+        end = clean.to_original(ent.end - 1) + 1
+        surface = text[start:end]
+        if "\n\n" in surface or end - start > 3 * (ent.end - ent.start) + 10:
+            continue  # the entity straddled removed junk; its original span is not a name
+        name = " ".join(ent.normal.split())
+        if ent.type is EntityType.PERSON:
+            name = _spaced_initials(name)
+            if not looks_like_russian_person(name):
+                continue
+            role = ent.role or russian_role_before(text, start)
+            if role and ent.role is None:
+                role = ner.role_nominative(role)
+        else:
+            role = None
+            if len(name) < 2 or not any(ch.isalpha() for ch in name):
+                continue
+        drafts.append(_Draft(start, end, name, ent.type, MentionKind.NER, role))
+    return drafts
+
+
+def _overlaps(d: _Draft, start: int, end: int) -> bool:
+    return d.start < end and start < d.end
+
+
+_CAPITALISED_WORD = re.compile(r"(?<![\w@.-])[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?(?![\w@-])")
+
+
+def propagate_russian_surnames(
+    text: str, body_start: int, drafts: list[_Draft], ner: RussianNER
+) -> list[_Draft]:
+    """A surname that follows a full name in the document is that person wherever it recurs, in any
+    case form: dictionary forms are compared, and pymorphy's surname lemma and gender must agree."""
+    fulls = sorted(
+        (d for d in drafts if d.type is EntityType.PERSON and _is_full(d.name)), key=lambda d: d.start
+    )
+    if not fulls:
+        return drafts
+    # Each full name's surname: its key, and (lemma, gender) readings of its dictionary form.
+    surname_of: dict[int, tuple[str, str, set[tuple[str, str]]]] = {}
+    for d in fulls:
+        surname = name_tokens(d.name)[-1]
+        readings = ner.lemma_genders(surname)
+        nominative = {(lem, g) for lem, g in readings if _is_nominative_reading(ner, surname, lem, g)}
+        surname_of[id(d)] = (surname, name_key(surname), nominative or readings)
+
+    def candidates(word: str) -> list[_Draft]:
+        key = name_key(word)
+        exact = [d for d in fulls if surname_of[id(d)][1] == key]
+        if exact:
+            return exact
+        readings = ner.lemma_genders(word)
+        found = []
+        for d in fulls:
+            _, _, full_readings = surname_of[id(d)]
+            if _compatible(readings, full_readings):
+                found.append(d)
+        return found
+
+    result = list(drafts)
+    # Re-find surname occurrences NER missed (or typed as an organisation or place), in any case form.
+    stems = {surname_of[id(d)][0].lower()[: max(3, len(surname_of[id(d)][0]) - 2)] for d in fulls}
+    for m in _CAPITALISED_WORD.finditer(text, body_start):
+        word = m.group(0)
+        if len(word) < 3 or not word.lower().startswith(tuple(stems)):
+            continue
+        start, end = m.start(), m.end()
+        overlapping = [d for d in result if _overlaps(d, start, end)]
+        if overlapping:
+            continue
+        found = candidates(word)
+        if not found:
+            continue
+        full = _pick_full(found, start)
+        if full is None:
+            continue
+        result.append(
+            _Draft(
+                start,
+                end,
+                _surname(full),
+                EntityType.PERSON,
+                MentionKind.PROPAGATED,
+                russian_role_before(text, start),
+            )
+        )
+
+    # Every short form (lone surname, initials + surname) points at the full name it stands for.
+    for d in result:
+        if d.type is not EntityType.PERSON or _is_full(d.name) or d.full_name:
+            continue
+        tokens = name_tokens(d.name)
+        found = candidates(tokens[-1])
+        if len(tokens) > 1:  # "К. Масимов": the initial must agree
+            initial = name_key(tokens[0])[:1]
+            found = [c for c in found if name_key(c.name)[:1] == initial]
+        full = _pick_full(found, d.start)
+        if full is not None:
+            d.full_name = full.name
+            d.watchlist_id = d.watchlist_id or full.watchlist_id
+            if len(tokens) == 1:
+                d.name = _surname(full)  # the dictionary form of *his* surname
+    return result
+
+
+def _surname(full: _Draft) -> str:
+    return name_tokens(full.name)[-1]
+
+
+def _is_nominative_reading(ner: RussianNER, word: str, lemma: str, gender: str) -> bool:
+    for p in ner.morph_vocab.parse(word.lower().replace("ё", "е")):
+        if str(p.normal_form) == lemma and "nomn" in p.tag:
+            g = "femn" if "femn" in p.tag else "masc" if "masc" in p.tag else "any"
+            if g == gender:
+                return True
+    return False
+
+
+def _compatible(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
+    for lemma_a, gender_a in a:
+        for lemma_b, gender_b in b:
+            if lemma_a == lemma_b and (gender_a == gender_b or "any" in (gender_a, gender_b)):
+                return True
+    return False
+
+
+def _tag_watchlist(drafts: list[_Draft], people: Sequence[WatchlistPerson], *, full_only: bool) -> None:
+    """Tag person mentions whose dictionary form is a watchlist name in another script or spelling.
+
+    Full names match with ``same_person_name``; a lone surname only when one watchlist person has
+    it and no other full name in this document carries it."""
+    fulls: list[tuple[NameForm, str]] = []
+    surnames: dict[str, set[tuple[str, str]]] = {}
+    for person in people:
+        for name in person.all_names:
+            form = NameForm.of(name)
+            if form.is_full:
+                fulls.append((form, person.id))
+            if form.tokens:
+                surnames.setdefault(skeleton(form.surname), set()).add((person.id, form.surname))
+    doc_fulls = [NameForm.of(d.name) for d in drafts if d.type is EntityType.PERSON and _is_full(d.name)]
+    for d in drafts:
+        if d.type is not EntityType.PERSON or d.watchlist_id:
+            continue
+        form = NameForm.of(d.name)
+        if form.is_full:
+            ids = {pid for f, pid in fulls if same_person_name(form, f)}
+        elif full_only or d.full_name or not form.tokens:
+            continue
+        else:
+            owners = surnames.get(skeleton(form.surname), set())
+            ids = {pid for pid, token in owners if same_token(form.surname, token)}
+            if any(same_token(form.surname, f.surname) for f in doc_fulls):
+                continue  # a full name here carries this surname and is not a watchlist name
+        if len(ids) == 1:
+            d.watchlist_id = next(iter(ids))
