@@ -60,7 +60,9 @@ class RuEntity:
     end: int
     type: EntityType
     normal: str
-    role: str | None = None  # a title written inside the entity span ("Премьер-министр Бектенов")
+    # A title in or right before the span, in the nominative: "бывший премьер-министр". Only when
+    # it agrees in case with the name: in "адвокат Масимова" the lawyer is someone else.
+    role: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,8 @@ class RussianNER:
             if "Surn" in tag or (not known and tag.POS == "NOUN"):
                 gender = "femn" if "femn" in tag else "masc" if "masc" in tag else "any"
                 found.add((str(p.normal_form), gender))
+        low = word.lower().replace("ё", "е")
+        found |= {(low, g) for lem, g in _dictionary_readings(word) if lem == low}
         return found
 
     def role_nominative(self, role: str) -> str:
@@ -140,6 +144,22 @@ class RussianNER:
             out.append(self._nominative(word))
         return " ".join(out)
 
+    def _role_before(self, text: str, tokens: Sequence[Any], by_start: dict[int, Any]) -> str | None:
+        found = _role_match(text, tokens[0].start)
+        if found is None:
+            return None
+        role_start, role = found
+        head = None
+        for m in re.finditer(r"\S+", text[role_start : tokens[0].start]):
+            if not _RU_MODIFIER.fullmatch(m.group(0).lower()):
+                head = by_start.get(role_start + m.start())
+                break
+        head_case = (head.feats or {}).get("Case") if head is not None else None
+        name_case = (tokens[-1].feats or {}).get("Case")
+        if head_case and name_case and head_case != name_case:
+            return None
+        return self.role_nominative(role)
+
     def _nominative(self, word: str) -> str:
         for p in self.morph_vocab.parse(word.lower()):
             if p.tag.POS in ("NOUN", "ADJF") and "sing" in p.tag:
@@ -160,6 +180,7 @@ class RussianNER:
             return sents, []
         doc.envelop_span_tokens()
         self._tag_windows(doc, spans)
+        by_start = {t.start: t for t in doc.tokens}
         entities = []
         for span in spans:
             etype = _LABELS[span.type]
@@ -172,6 +193,8 @@ class RussianNER:
                 if cut:
                     role = self.role_nominative(text[tokens[0].start : tokens[cut - 1].stop])
                     tokens = tokens[cut:]
+                else:
+                    role = self._role_before(text, tokens, by_start)
                 tokens = [t for t in tokens if t.text not in _EDGE_TOKENS] or tokens
                 while tokens and tokens[-1].text in _EDGE_TOKENS | {"."}:
                     tokens = tokens[:-1]
@@ -385,23 +408,27 @@ def looks_like_russian_person(name: str) -> bool:
 
 def russian_role_before(text: str, pos: int) -> str | None:
     """A Russian role phrase ending right before ``pos`` ("... бывший премьер-министр |Карим")."""
-    window = text[max(0, pos - 100) : pos]
+    found = _role_match(text, pos)
+    return found[1] if found else None
+
+
+def _role_match(text: str, pos: int) -> tuple[int, str] | None:
+    """(start, phrase) of the role phrase ending right before ``pos``, whitespace normalised."""
+    window_start = max(0, pos - 100)
+    window = text[window_start:pos]
     if not window.endswith((" ", "\u00a0")):
         return None
     m = _ROLE_BEFORE.search(window)
     if not m:
         return None
     words = m.group("role").split()
-    # Trim complements that are conjunctions or verbs: "министр и " is no role of the next name.
+    # Complements that are conjunctions or verbs: "министр и " is no role of the next name.
     head = 0
-    while head < len(words) and (
-        _RU_MODIFIER.fullmatch(words[head].lower()) or not _RU_ROLE_WORD.fullmatch(words[head].lower())
-    ):
+    while head < len(words) and not _RU_ROLE_WORD.fullmatch(words[head].lower()):
         head += 1
-    for word in words[head + 1 :]:
-        if word.lower() in _NOT_COMPLEMENT:
-            return None
-    return " ".join(words)
+    if any(word.lower() in _NOT_COMPLEMENT for word in words[head + 1 :]):
+        return None
+    return window_start + m.start("role"), " ".join(words)
 
 
 _INITIALS = re.compile(r"^((?:[А-ЯЁA-Z]\.){2,})(?=\s|$)")
@@ -466,9 +493,7 @@ def _entity_drafts(
             name = _spaced_initials(name)
             if not looks_like_russian_person(name):
                 continue
-            role = ent.role or russian_role_before(text, start)
-            if role and ent.role is None:
-                role = ner.role_nominative(role)
+            role = ent.role
         else:
             role = None
             if len(name) < 2 or not any(ch.isalpha() for ch in name):
@@ -498,9 +523,7 @@ def propagate_russian_surnames(
     surname_of: dict[int, tuple[str, str, set[tuple[str, str]]]] = {}
     for d in fulls:
         surname = name_tokens(d.name)[-1]
-        readings = ner.lemma_genders(surname)
-        nominative = {(lem, g) for lem, g in readings if _is_nominative_reading(ner, surname, lem, g)}
-        surname_of[id(d)] = (surname, name_key(surname), nominative or readings)
+        surname_of[id(d)] = (surname, name_key(surname), _dictionary_readings(surname))
 
     def candidates(word: str) -> list[_Draft]:
         key = name_key(word)
@@ -539,7 +562,7 @@ def propagate_russian_surnames(
                 _surname(full),
                 EntityType.PERSON,
                 MentionKind.PROPAGATED,
-                russian_role_before(text, start),
+                _nominative_role(text, start, word, _surname(full), ner),
             )
         )
 
@@ -561,17 +584,40 @@ def propagate_russian_surnames(
     return result
 
 
+def _nominative_role(text: str, start: int, word: str, surname: str, ner: RussianNER) -> str | None:
+    """The role before a re-found surname, if the surname is written in the nominative."""
+    if name_key(word) != name_key(surname):
+        return None
+    role = russian_role_before(text, start)
+    return ner.role_nominative(role) if role else None
+
+
 def _surname(full: _Draft) -> str:
     return name_tokens(full.name)[-1]
 
 
-def _is_nominative_reading(ner: RussianNER, word: str, lemma: str, gender: str) -> bool:
-    for p in ner.morph_vocab.parse(word.lower().replace("ё", "е")):
-        if str(p.normal_form) == lemma and "nomn" in p.tag:
-            g = "femn" if "femn" in p.tag else "masc" if "masc" in p.tag else "any"
-            if g == gender:
-                return True
-    return False
+# Feminine surname endings and their masculine lemma endings (pymorphy lemmatises to the masculine).
+_FEMININE_ENDINGS = (
+    ("ская", "ский"),
+    ("цкая", "цкий"),
+    ("ова", "ов"),
+    ("ева", "ев"),
+    ("ина", "ин"),
+    ("ына", "ын"),
+)
+_MASCULINE_ENDINGS = ("ский", "цкий", "ов", "ев", "ин", "ын")
+
+
+def _dictionary_readings(surname: str) -> set[tuple[str, str]]:
+    """(lemma, gender) of a surname in its dictionary (nominative) form: "Масимов" -> masculine
+    "масимов"; "Назарбаева" -> feminine of "назарбаев"; "Цой" -> either gender."""
+    low = surname.lower().replace("ё", "е")
+    for feminine, masculine in _FEMININE_ENDINGS:
+        if low.endswith(feminine) and len(low) > len(feminine) + 1:
+            return {(low[: -len(feminine)] + masculine, "femn")}
+    if low.endswith(_MASCULINE_ENDINGS):
+        return {(low, "masc")}
+    return {(low, "any")}
 
 
 def _compatible(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
