@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -27,6 +28,8 @@ from threadline.store import repository as repo
 # Documents cleaned together (their repeated lines counted first) and committed together: bounds
 # memory, and an interrupted run loses at most one chunk.
 CHUNK_DOCUMENTS = 500
+# ...and at least this often, since one chunk of books can hold most of a corpus's words.
+COMMIT_SECONDS = 30.0
 # Below this many files the cost of starting NER worker processes outweighs their use.
 MIN_FILES_FOR_WORKERS = 64
 
@@ -83,6 +86,7 @@ def ingest(
         extracted = extract_documents(
             items, nlp, watchlist, batch_size=settings.batch_size, n_process=n_process
         )
+        last_commit = time.monotonic()
         for done, (document, extraction, pending) in enumerate(extracted, 1):
             if isinstance(extraction, Exception):
                 reason = f"extraction failed in {document.path}: {type(extraction).__name__}: {extraction}"
@@ -92,8 +96,9 @@ def ingest(
                 repo.add_document(conn, pending.file_path, document, extraction)
                 report.documents_added += 1
                 report.words += len(document.text.split())
-            if done % CHUNK_DOCUMENTS == 0:
+            if done % CHUNK_DOCUMENTS == 0 or time.monotonic() - last_commit > COMMIT_SECONDS:
                 _commit(conn, file_rows, report)
+                last_commit = time.monotonic()
             if progress:
                 progress(pending.file_number, len(files), report.documents_added)
         _commit(conn, file_rows, report)
