@@ -209,3 +209,32 @@ def test_changed_file_replaces_its_documents(tmp_path: Path) -> None:
     assert report["documents_added"] == 1
     people = {p["name"] for p in run_json(db, "entities", "--type", "person")}
     assert "Peter Vange" in people and "Tomas Ekdahl" not in people
+
+
+def test_russian_and_english_articles_about_the_same_people(tmp_path: Path) -> None:
+    folder = tmp_path / "press"
+    folder.mkdir()
+    (folder / "en.txt").write_text(
+        "ASTANA, May 3. Deputy Energy Minister Daniyar Kassenov met businessman Rustam Abenov on Friday.\n\n"
+        "Kassenov later told reporters that Abenov had offered no money. Judge Timur Abenov was not involved.\n",
+        encoding="utf-8",
+    )
+    (folder / "ru.txt").write_text(
+        "АСТАНА, 3 мая. Вице-министр энергетики Данияр Касенов в пятницу встретился с бизнесменом "
+        "Рустамом Абеновым.\n\nПо словам Касенова, Абенов не предлагал ему денег. "
+        "Представитель Касенова отказался от комментариев.\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "x.db"
+    run(db, "ingest", str(folder))
+    people = {p["name"]: p for p in run_json(db, "entities", "--type", "person", "--limit", "50")}
+    kassenov = next(p for n, p in people.items() if "Kassenov" in n or "Касенов" in n)
+    assert kassenov["documents"] == 2
+    assert any("Касенов" in a for a in kassenov["aliases"]) and any(
+        "Kassenov" in a for a in kassenov["aliases"]
+    )
+    rustam = next(p for n, p in people.items() if "Rustam" in n or "Рустам" in n)
+    assert rustam["documents"] == 2
+    # The judge shares the surname but is another person, in one document only.
+    timur = [p for n, p in people.items() if "Timur" in n]
+    assert len(timur) == 1 and timur[0]["documents"] == 1 and timur[0]["id"] != rustam["id"]

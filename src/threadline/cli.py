@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -12,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from threadline import query
@@ -67,7 +69,27 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("summary", parents=[common, as_json], help="corpus figures, top people, strongest links")
     sub.add_parser("resolve", parents=[common], help="re-run entity resolution and links")
 
-    w = sub.add_parser("watchlist", help="persons of interest").add_subparsers(dest="action", required=True)
+    p = sub.add_parser(
+        "xref", parents=[common, as_json], help="cross-reference a watchlist against the documents"
+    )
+    p.add_argument(
+        "watchlist_file", nargs="?", type=Path, help="CSV or FtM JSON lines (default: stored watchlist)"
+    )
+    p.add_argument("--csv", action="store_true", help="CSV output")
+    p.add_argument("--report", type=Path, help="also write a Markdown report an analyst can hand over")
+
+    p = sub.add_parser("serve", parents=[common], help="read-only web app (http://127.0.0.1:8765)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument(
+        "--token",
+        default=None,
+        help="require this access token (default $THREADLINE_TOKEN); needed off the loopback address",
+    )
+
+    w = sub.add_parser("watchlist", parents=[common], help="persons of interest").add_subparsers(
+        dest="action", required=True
+    )
     p = w.add_parser("add", parents=[common], help="add a person")
     p.add_argument("name")
     p.add_argument("--alias", action="append", default=[])
@@ -109,6 +131,8 @@ def _run(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
         return _ingest(args, db, out, err)
     if command == "watchlist":
         return _watchlist(args, db, out)
+    if command == "serve":
+        return _serve(args, db, out, err)
     if command == "resolve":
         from threadline.pipeline import resolve_all
 
@@ -139,6 +163,8 @@ def _run(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
             for r in rows:
                 print(f"{r['path']}\t{r['reason']}")
         return 0
+    if command == "xref":
+        return _xref(args, conn, out)
     if command == "summary":
         data = query.summary(conn)
         return _emit(args, out, data, lambda: _summary(out, data))
@@ -165,20 +191,20 @@ def _ingest(args: argparse.Namespace, db: Path, out: Console, err: Console) -> i
     started = time.monotonic()
     show_progress = not args.no_progress and not args.json and sys.stderr.isatty()
     with Progress(
-        TextColumn("[bold]extracting"),
+        TextColumn("[bold]ingesting"),
         BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]} docs/s"),
+        TextColumn("{task.completed}/{task.total} files"),
+        TextColumn("{task.fields[docs]} docs, {task.fields[rate]} docs/s"),
         TimeRemainingColumn(),
         console=err,
         disable=not show_progress,
         transient=True,
     ) as bar:
-        task = bar.add_task("extract", total=None, rate="-")
+        task = bar.add_task("ingest", total=None, docs=0, rate="-")
 
-        def progress(done: int, total: int) -> None:
-            rate = done / max(time.monotonic() - started, 1e-6)
-            bar.update(task, completed=done, total=total, rate=f"{rate:.1f}")
+        def progress(files_done: int, files_total: int, documents: int) -> None:
+            rate = documents / max(time.monotonic() - started, 1e-6)
+            bar.update(task, completed=files_done, total=files_total, docs=documents, rate=f"{rate:.1f}")
 
         report = ingest(conn, args.paths, settings, progress=progress)
     elapsed = time.monotonic() - started
@@ -202,6 +228,76 @@ def _ingest(args: argparse.Namespace, db: Path, out: Console, err: Console) -> i
         )
     readable = report.files_seen - report.files_failed
     return 1 if report.files_seen and readable == 0 else 0
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _xref(args: argparse.Namespace, conn: sqlite3.Connection, out: Console) -> int:
+    from threadline.query.xref import xref, xref_csv, xref_markdown
+
+    people = None
+    if args.watchlist_file:
+        try:
+            people = read_watchlist(args.watchlist_file)
+        except UnreadableFile as exc:
+            out.print(f"[red]cannot read {args.watchlist_file}:[/] {exc.reason}")
+            return 2
+    rows = xref(conn, people)
+    if args.report:
+        args.report.write_text(xref_markdown(rows), encoding="utf-8")
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif args.csv:
+        sys.stdout.write(xref_csv(rows))
+    else:
+        table = Table("watchlist person", "found", "mentions", "docs", "spellings", "best evidence")
+        for r in rows:
+            ev = r["evidence"][0] if r["evidence"] else None
+            table.add_row(
+                r["name"],
+                "yes" if r["found"] else "no",
+                str(r["mentions"]),
+                str(r["documents"]),
+                ", ".join(r["spellings"][:5]),
+                _quote(ev, 100) if ev else "",
+            )
+        out.print(table)
+        if args.report:
+            out.print(f"report written to {args.report}")
+    return 0
+
+
+def _serve(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
+    token = args.token or os.environ.get("THREADLINE_TOKEN") or None
+    if not _is_loopback(args.host) and not token:
+        err.print(
+            f"[red]error:[/] refusing to serve on {args.host} without an access token: anyone who can reach"
+            " that address could read the whole database. Pass --token T or set THREADLINE_TOKEN,"
+            " or serve on 127.0.0.1 (the default)."
+        )
+        return 2
+    import uvicorn
+
+    from threadline.web import create_app
+
+    app = create_app(db, token=token)
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    out.print(
+        f"threadline: serving {db} read-only on http://{shown}:{args.port}/"
+        + (" (token required)" if token else "")
+        + "; Ctrl-C to stop",
+        markup=False,
+    )
+    out.file.flush()  # shown now even when stdout is a file or a pipe
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)
+    return 0
 
 
 def _watchlist(args: argparse.Namespace, db: Path, out: Console) -> int:
@@ -316,7 +412,14 @@ def _summary(out: Console, data: dict[str, Any]) -> None:
 
 
 def entry() -> None:
-    sys.exit(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Output piped into `head` and closed early: not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from typing import Any
 from threadline.clean import clean, line_keys
 from threadline.config import Settings
 from threadline.extract.extractor import extract_documents, load_nlp, rematch_watchlist
+from threadline.extract.language import LanguageDetector
 from threadline.extract.watchlist import WatchlistMatcher
 from threadline.ingest import SUPPORTED_SUFFIXES, UnreadableFile, discover, read_file
 from threadline.model import CleanText, Document
@@ -84,7 +85,12 @@ def ingest(
         n_process = settings.processes if len(files) >= MIN_FILES_FOR_WORKERS else 1
         items = _cleaned(conn, chain([first], stream), settings)
         extracted = extract_documents(
-            items, nlp, watchlist, batch_size=settings.batch_size, n_process=n_process
+            items,
+            nlp,
+            watchlist,
+            batch_size=settings.batch_size,
+            n_process=n_process,
+            detector=LanguageDetector(),
         )
         last_commit = time.monotonic()
         for done, (document, extraction, pending) in enumerate(extracted, 1):
@@ -126,11 +132,12 @@ def apply_watchlist(conn: sqlite3.Connection) -> int:
 
     Returns how many documents' mentions changed. Costs a regex pass, not an NER run.
     """
-    matcher = WatchlistMatcher(repo.load_watchlist(conn))
+    people = repo.load_watchlist(conn)
+    matcher = WatchlistMatcher(people)
     changed = 0
     with conn:
         for doc_id, text, body_start, extraction in list(repo.stored_extractions(conn)):
-            updated = rematch_watchlist(text, body_start, extraction, matcher)
+            updated = rematch_watchlist(text, body_start, extraction, matcher, people)
             if updated.mentions != extraction.mentions:
                 repo.replace_extraction(conn, doc_id, updated)
                 changed += 1

@@ -12,7 +12,7 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from threadline.extract.names import (
     ORG_WORDS,
@@ -41,6 +41,10 @@ _LABELS = {
     "GPE": EntityType.LOCATION,
     "LOC": EntityType.LOCATION,
 }
+if TYPE_CHECKING:  # russian.py imports this module; at run time it is imported where needed
+    from threadline.extract.language import LanguageDetector
+    from threadline.extract.russian import RussianNER
+
 T = TypeVar("T")
 # Components the pipeline needs; the rest of en_core_web_sm is never loaded.
 PIPELINE_EXCLUDE = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
@@ -133,44 +137,73 @@ def extract_documents(
     *,
     batch_size: int = 32,
     n_process: int = 1,
+    detector: LanguageDetector | None = None,
+    russian: RussianNER | None = None,
 ) -> Iterator[tuple[Document, Extraction | Exception, T]]:
-    """Run NER over many documents (``nlp.pipe``) and extract each; yields in input order.
+    """Run NER over many documents and extract each; yields in input order.
 
-    ``T`` is any tag the caller wants carried along (a file path, say). A document whose
-    extraction fails is yielded with the exception instead, so the caller can record it and go on.
+    English text goes through spaCy's ``nlp.pipe``; with a ``detector``, Russian documents go to
+    natasha instead and mixed ones to both, paragraph by paragraph (``russian`` is loaded on first
+    need when not given). ``T`` is any tag the caller wants carried along (a file path, say). A
+    document whose extraction fails is yielded with the exception instead, so the caller can
+    record it and go on.
     """
     from spacy.tokens import Doc
+
+    from threadline.extract.russian import RussianNER, extract_mixed, extract_russian
 
     matcher = WatchlistMatcher(watchlist)
     # Plain strings go to nlp.pipe so tokenising happens in the workers; each piece's context waits
     # here in order (nlp.pipe keeps order), rather than being pickled through the worker pipes.
-    waiting: deque[tuple[Document, CleanText, T, int]] = deque()
+    waiting: deque[tuple[Document, CleanText, T, int, str, list[tuple[int, int]]]] = deque()
 
     def pieces() -> Iterator[str]:
         for document, clean, tag in items:
+            kind, ru_spans = detector.route(clean.text) if detector else ("en", [])
+            if kind == "ru":  # spaCy has nothing to do; an empty piece keeps the order
+                waiting.append((document, clean, tag, 1, kind, ru_spans))
+                yield ""
+                continue
             spans = segments(clean.text)
             for start, end in spans:
-                waiting.append((document, clean, tag, len(spans)))
+                waiting.append((document, clean, tag, len(spans), kind, ru_spans))
                 yield clean.text[start:end]
 
     parts: list[Any] = []
     for parsed in nlp.pipe(pieces(), batch_size=batch_size, n_process=n_process):
-        document, clean, tag, count = waiting.popleft()
+        document, clean, tag, count, kind, ru_spans = waiting.popleft()
         parts.append(parsed)
         if len(parts) < count:
             continue
         whole = parts[0] if count == 1 else Doc.from_docs(parts, ensure_whitespace=False)
         parts = []
         try:
-            yield document, extract_document(document, clean, whole, matcher), tag
+            if kind != "en" and russian is None:
+                russian = RussianNER()
+            if kind == "ru" and russian is not None:
+                extraction = extract_russian(document, clean, russian, matcher, people=watchlist)
+            elif kind == "mixed" and russian is not None:
+                extraction = extract_mixed(
+                    document, clean, whole, russian, ru_spans, matcher, people=watchlist
+                )
+            else:
+                extraction = extract_document(document, clean, whole, matcher)
+            yield document, extraction, tag
         except Exception as exc:  # one odd document must not stop the run
             yield document, exc, tag
 
 
 def rematch_watchlist(
-    text: str, body_start: int, extraction: Extraction, matcher: WatchlistMatcher
+    text: str,
+    body_start: int,
+    extraction: Extraction,
+    matcher: WatchlistMatcher,
+    people: Sequence[WatchlistPerson] = (),
 ) -> Extraction:
-    """Apply a (changed) watchlist to a stored extraction without running NER again."""
+    """Apply a (changed) watchlist to a stored extraction without running NER again.
+
+    ``people`` (the same watchlist) also tags inflected and cross-script forms in Cyrillic text.
+    """
     drafts = [
         _Draft(m.start, m.end, m.name, m.type, m.kind, m.role, None, m.full_name)
         for m in extraction.mentions
@@ -178,7 +211,14 @@ def rematch_watchlist(
     ]
     drafts = _apply_watchlist(text, body_start, drafts, matcher)
     drafts = _propagate_surnames(text, body_start, drafts)
+    if people and _CYRILLIC.search(text):
+        from threadline.extract.russian import tag_watchlist_variants
+
+        tag_watchlist_variants(drafts, people)
     return _finish(text, [(s.start, s.end) for s in extraction.sentences], drafts)
+
+
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
 # --- sentences -------------------------------------------------------------------------------------------

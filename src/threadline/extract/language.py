@@ -92,6 +92,39 @@ class LanguageDetector:
                 spans.append((start, end, lang))
         return spans
 
+    def route(self, text: str) -> tuple[str, list[tuple[int, int]]]:
+        """Which extraction a text needs: ("en", []) for spaCy alone, ("ru", spans) for natasha
+        alone, ("mixed", spans) for both, ``spans`` being the Russian paragraphs' (start, end).
+
+        Cheaper than ``language_spans``: a text without Cyrillic letters is answered at once, and
+        paragraphs without them never reach the statistical detector.
+        """
+        if not _CYRILLIC.search(text):
+            return EN, []
+        paragraphs = _paragraphs(text)
+        langs: list[str | None] = []
+        for start, end in paragraphs:
+            chunk = text[start:end]
+            if not _CYRILLIC.search(chunk):
+                langs.append(OTHER if _letter_count(chunk) >= MIN_LETTERS else None)
+            else:
+                langs.append(self._paragraph_language(chunk))
+        known = [lang for lang in langs if lang is not None]
+        current = known[0] if known else self._guess_short(text)
+        ru: list[tuple[int, int]] = []
+        only_ru = True
+        for (start, end), lang in zip(paragraphs, langs, strict=True):
+            current = lang or current
+            if current != RU:
+                only_ru = False
+            elif ru and not text[ru[-1][1] : start].strip():
+                ru[-1] = (ru[-1][0], end)
+            else:
+                ru.append((start, end))
+        if not ru:
+            return EN, []
+        return (RU if only_ru else "mixed"), ru
+
     def _paragraph_language(self, paragraph: str) -> str | None:
         letters = _letter_count(paragraph)
         if letters == 0:
@@ -110,9 +143,9 @@ class LanguageDetector:
 
     def _detect(self, paragraph: str, *, cyrillic: bool) -> str:
         found = self._detector.detect_language_of(paragraph[:SAMPLE_CHARS])
-        if found is Language.ENGLISH:
+        if found == Language.ENGLISH:
             return EN
-        if found is Language.RUSSIAN and cyrillic:
+        if found == Language.RUSSIAN and cyrillic:
             return RU
         return OTHER
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+from anyascii import anyascii
 from spacy.lang.en.stop_words import STOP_WORDS
 
 # Roles and titles that precede a name. Longest first so "Deputy Prime Minister" wins over "Prime Minister".
@@ -422,9 +423,13 @@ def _case_flips(token: str) -> int:
     return flips
 
 
-def name_key(name: str) -> str:
-    """Case-, accent- and script-insensitive form used to compare names ("Masimov" == "MASIMOV")."""
-    from anyascii import anyascii
+# Soft and hard signs (and their romanisation primes) carry no letter of their own: anyascii would
+# write them as apostrophes, splitting "Ильхам" into "il kham".
+_SIGNS = str.maketrans("", "", "ьъЬЪʹʺ")
 
-    ascii_name = anyascii(name).lower()
+
+def name_key(name: str) -> str:
+    """Case-, accent- and script-insensitive form used to compare names
+    ("Masimov" == "MASIMOV"; "Ильхам Алиев" -> "ilkham aliev")."""
+    ascii_name = anyascii(name.translate(_SIGNS)).lower()
     return " ".join(re.findall(r"[a-z]+", ascii_name))

@@ -22,12 +22,15 @@ from typing import Any
 
 from threadline.extract.extractor import (
     _apply_watchlist,
+    _body_sentences,
     _Draft,
     _finish,
     _header_mentions,
     _header_sentences,
     _is_full,
+    _ner_mentions,
     _pick_full,
+    _propagate_surnames,
     _retype_full_names,
     segments,
 )
@@ -312,7 +315,7 @@ _RU_ROLE_EXACT = [
     r"аким(?:а|у|ом|е)?",
     r"глав(?:а|ы|е|у|ой)",
     r"суд(?:ья|ьи|ье|ью|ьей|ьёй)",
-    r"пос(?:ол|ла|лу|лом|ле)",
+    r"пос(?:ол|ла|лу|лом)",  # not "после" (after)
     r"мэр(?:а|у|ом|е)?",
     r"г-н",
     r"г-жа",
@@ -478,6 +481,55 @@ def extract_russian(
     return _finish(text, sentences, drafts)
 
 
+def extract_mixed(
+    document: Document,
+    clean: CleanText,
+    parsed: Any,
+    ner: RussianNER,
+    ru_spans: Sequence[tuple[int, int]],
+    watchlist: WatchlistMatcher | None = None,
+    *,
+    people: Sequence[WatchlistPerson] = (),
+) -> Extraction:
+    """A document with Russian and English paragraphs: spaCy's sentences and entities (``parsed``
+    is the spaCy doc of ``clean.text``) outside ``ru_spans``, natasha's inside them.
+
+    ``ru_spans`` are (start, end) offsets in ``clean.text``: the "ru" spans of
+    ``LanguageDetector.language_spans(clean.text)``. Surnames propagate across both parts.
+    """
+    text = document.text
+    ru_original = [(clean.to_original(s), clean.to_original(e - 1) + 1) for s, e in ru_spans if e > s]
+
+    def in_russian(pos: int) -> bool:
+        return any(s <= pos < e for s, e in ru_original)
+
+    sentences = [s for s in _body_sentences(clean, parsed) if not in_russian(s[0])]
+    drafts = [d for d in _ner_mentions(text, clean, parsed) if not in_russian(d.start)]
+    for span_start, span_end in ru_spans:
+        part = ner.analyse(clean.text[span_start:span_end])
+        shifted = RuAnalysis(
+            [(span_start + s, span_start + e) for s, e in part.sentences],
+            [
+                RuEntity(span_start + x.start, span_start + x.end, x.type, x.normal, x.role)
+                for x in part.entities
+            ],
+        )
+        sentences += [(clean.to_original(s), clean.to_original(e - 1) + 1) for s, e in shifted.sentences]
+        drafts += _entity_drafts(text, clean, shifted.entities, ner)
+    sentences = _header_sentences(document) + sentences
+    drafts = _header_mentions(document) + drafts
+    _retype_full_names(text, drafts)
+    if watchlist:
+        drafts = _apply_watchlist(text, document.body_start, drafts, watchlist)
+    if people:
+        _tag_watchlist(drafts, people, full_only=True)
+    drafts = _propagate_surnames(text, document.body_start, drafts)
+    drafts = propagate_russian_surnames(text, document.body_start, drafts, ner)
+    if people:
+        _tag_watchlist(drafts, people, full_only=False)
+    return _finish(text, sentences, drafts)
+
+
 def _entity_drafts(
     text: str, clean: CleanText, entities: Sequence[RuEntity], ner: RussianNER
 ) -> list[_Draft]:
@@ -626,6 +678,18 @@ def _compatible(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
             if lemma_a == lemma_b and (gender_a == gender_b or "any" in (gender_a, gender_b)):
                 return True
     return False
+
+
+def tag_watchlist_variants(drafts: list[_Draft], people: Sequence[WatchlistPerson]) -> None:
+    """Tag person drafts whose names are watchlist names in another script, spelling or case form,
+    after surname propagation (``full_name`` set): for ``rematch_watchlist`` after a watchlist change,
+    whose exact-spelling matcher alone would drop these tags from Russian documents."""
+    _tag_watchlist(drafts, people, full_only=True)
+    tagged = {d.name: d.watchlist_id for d in drafts if d.watchlist_id and _is_full(d.name)}
+    for d in drafts:
+        if d.full_name and not d.watchlist_id:
+            d.watchlist_id = tagged.get(d.full_name)
+    _tag_watchlist(drafts, people, full_only=False)
 
 
 def _tag_watchlist(drafts: list[_Draft], people: Sequence[WatchlistPerson], *, full_only: bool) -> None:

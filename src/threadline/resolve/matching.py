@@ -10,51 +10,14 @@ feminine surname forms (Nazarbayeva) kept apart from masculine ones.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import lru_cache
-
-from rigour.text.distance import levenshtein
-from rigour.text.phonetics import metaphone
 
 from threadline.extract.names import name_key
+from threadline.resolve.translit import is_feminine_pair, same_token, skeleton
 
 _PARTICLES = {"de", "da", "del", "der", "van", "von", "bin", "ibn", "al", "el", "la", "le", "du", "di"}
-# Feminine forms of Slavic/Central Asian surnames: a different person from the masculine form.
-_FEMININE = re.compile(r"(?:ova|eva|yeva|ina|yna|aya|skaya|tskaya)$")
-_MASCULINE = re.compile(r"(?:ov|ev|yev|in|yn|iy|ii|y|sky|skiy|ski|tsky)$")
 
-
-@lru_cache(maxsize=200_000)
-def skeleton(token: str) -> str:
-    """Collapse romanisation variance: Massimov/Masimov, Aliyev/Aliev, Ablyazov/Abliazov, Dmitriy/Dmitry."""
-    s = token.lower()
-    s = s.replace("kh", "h").replace("ph", "f").replace("x", "ks").replace("w", "v").replace("ck", "k")
-    s = s.replace("y", "i")
-    s = re.sub(r"(.)\1+", r"\1", s)  # doubled letters: Massimov, and Aliyev -> aliiev -> aliev
-    s = re.sub(r"(?<=[aeiou])ie", "e", s)  # Nazarbayev -> nazarbaiev -> nazarbaev
-    return s
-
-
-def is_feminine_pair(a: str, b: str) -> bool:
-    """Nazarbayev vs Nazarbayeva: the same stem, different gender forms."""
-    return bool(
-        (_FEMININE.search(a) and _MASCULINE.search(b) and a.startswith(b[: max(3, len(b) - 3)]))
-        or (_FEMININE.search(b) and _MASCULINE.search(a) and b.startswith(a[: max(3, len(a) - 3)]))
-    )
-
-
-def same_token(a: str, b: str) -> str | None:
-    """Reason two name tokens (ascii keys) are one spelling, or None."""
-    if a == b:
-        return "same spelling"
-    if is_feminine_pair(a, b) or is_feminine_pair(skeleton(a), skeleton(b)):
-        return None
-    if skeleton(a) == skeleton(b):
-        return f"spelling variant ({a} ~ {b}: transliteration)"
-    if min(len(a), len(b)) >= 6 and metaphone(a) == metaphone(b) and levenshtein(a, b) <= 1:
-        return f"spelling variant ({a} ~ {b}: sounds alike, one letter apart)"
-    return None
+__all__ = ["NameForm", "is_feminine_pair", "same_person_name", "same_surname", "same_token", "skeleton"]
 
 
 def is_initial(token: str) -> bool:

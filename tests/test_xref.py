@@ -1,0 +1,176 @@
+"""Watchlist cross-reference on a small database built through the library (fictional texts)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from threadline.config import Settings
+from threadline.model import CleanText, Document, WatchlistPerson
+from threadline.query.xref import birth_years, stated_birth_years, xref, xref_csv, xref_markdown
+from threadline.store import repository as repo
+from threadline.store.db import connect
+
+DOCS = {
+    "a.txt": (
+        "Former Prime Minister Karim Massimov met the banker Daniyar Kassenov in Astana on Monday.\n\n"
+        "Massimov declined to comment on the meeting with Kassenov."
+    ),
+    "b.txt": (
+        "Karim Masimov was later seen with Daniyar Kassenov at the Veldt Trading office in Almaty.\n\n"
+        "A spokesman for Masimov said the visit was private."
+    ),
+    "c.txt": (
+        "Aigerim Tulegenova (born 1980) runs a bakery in Almaty and has never met a minister.\n\n"
+        "Tulegenova said business was good this year."
+    ),
+}
+WATCHLIST = [
+    WatchlistPerson("wl-massimov", "Karim Massimov", ("Masimov",), ("1965-06-15",)),
+    WatchlistPerson("wl-tulegenova", "Aigerim Tulegenova", (), ("1975",)),
+    WatchlistPerson("wl-abenov", "Rustam Abenov"),
+]
+
+
+@pytest.fixture(scope="module")
+def conn(tmp_path_factory: pytest.TempPathFactory, nlp: Any) -> Iterator[sqlite3.Connection]:
+    from threadline.pipeline import ingest
+
+    root = tmp_path_factory.mktemp("xref")
+    folder = root / "docs"
+    folder.mkdir()
+    for name, text in DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    db = root / "t.db"
+    connection = connect(db)
+    with connection:
+        repo.save_watchlist(connection, WATCHLIST)
+    ingest(connection, [folder], Settings(db_path=db), nlp=nlp)
+    yield connection
+    connection.close()
+
+
+def _by_name(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {r["name"]: r for r in rows}
+
+
+@pytest.mark.slow
+def test_found_spellings_and_evidence(conn: sqlite3.Connection) -> None:
+    rows = _by_name(xref(conn))
+    massimov = rows["Karim Massimov"]
+    assert massimov["found"] is True
+    assert massimov["documents"] == 2
+    assert massimov["mentions"] >= 4
+    assert {"Karim Massimov", "Karim Masimov"} <= set(massimov["spellings"])
+    assert massimov["entity_id"]
+    assert 1 <= len(massimov["evidence"]) <= 3
+    texts = {r["path"]: r["text"] for r in conn.execute("SELECT path, text FROM documents")}
+    for e in massimov["evidence"]:
+        assert texts[e["path"]][e["start"] : e["end"]] == e["sentence"]
+    # Full-name sentences first, one per document before a second from the same one.
+    assert len({e["path"] for e in massimov["evidence"][:2]}) == 2
+    assert all("Massimov" in e["sentence"] or "Masimov" in e["sentence"] for e in massimov["evidence"])
+    assert massimov["co_mentioned"][0]["name"] == "Daniyar Kassenov"
+    assert massimov["refused"] == []
+
+
+@pytest.mark.slow
+def test_not_found_and_birth_year_refusal(conn: sqlite3.Connection) -> None:
+    rows = _by_name(xref(conn))
+    assert rows["Rustam Abenov"]["found"] is False
+    assert rows["Rustam Abenov"]["entity_id"] is None
+    tulegenova = rows["Aigerim Tulegenova"]
+    assert tulegenova["found"] is False
+    assert tulegenova["refused"] and "1980" in tulegenova["refused"][0]
+
+
+@pytest.mark.slow
+def test_people_not_in_stored_watchlist_match_full_names_only(conn: sqlite3.Connection) -> None:
+    rows = xref(
+        conn,
+        [
+            WatchlistPerson("x-1", "Daniyar Kasenov"),  # spelling variant of a name in the texts
+            WatchlistPerson("x-2", "Kassenov"),  # a lone surname is never enough
+            WatchlistPerson("x-3", "Timur Kassenov"),  # same surname, different given name
+        ],
+    )
+    found = {r["name"]: r["found"] for r in rows}
+    assert found == {"Daniyar Kasenov": True, "Kassenov": False, "Timur Kassenov": False}
+    assert "Daniyar Kassenov" in rows[0]["spellings"]
+
+
+@pytest.mark.slow
+def test_markdown_and_csv(conn: sqlite3.Connection) -> None:
+    rows = xref(conn)
+    md = xref_markdown(rows)
+    assert md.startswith("# Watchlist cross-reference")
+    assert "1 of 3 watchlist people found" in md
+    assert "| Karim Massimov | yes |" in md
+    assert "| Rustam Abenov | no |" in md
+    assert "## Karim Massimov" in md and "> " in md
+    table = list(csv.DictReader(io.StringIO(xref_csv(rows))))
+    found = {r["name"]: r["found"] for r in table}
+    assert found == {"Karim Massimov": "yes", "Aigerim Tulegenova": "no", "Rustam Abenov": "no"}
+
+
+def test_markdown_escapes_and_csv_formulas() -> None:
+    row = {
+        "name": "=HYPERLINK(x) | *bold*",
+        "id": "x",
+        "found": True,
+        "mentions": 1,
+        "documents": 1,
+        "spellings": ["<b>Evil</b>"],
+        "entity_id": "e",
+        "entity_ids": ["e"],
+        "evidence": [{"path": "p.txt", "sentence": "1. [link](http://x) _y_", "start": 0, "end": 5}],
+        "co_mentioned": [],
+        "refused": [],
+    }
+    md = xref_markdown([row])
+    assert "\\| \\*bold\\*" in md and "\\<b\\>Evil\\</b\\>" in md
+    assert "> 1\\. \\[link\\](http://x) \\_y\\_" in md
+    line = next(csv.reader(io.StringIO(xref_csv([row]).splitlines()[1])))
+    assert line[0].startswith("'=")
+
+
+def test_birth_year_patterns() -> None:
+    assert [y for y, _, _ in stated_birth_years("Masimov, born in 1965 in Tselinograd, said")] == [1965]
+    assert [y for y, _, _ in stated_birth_years("Karim Masimov (born 1966) met")] == [1966]
+    assert [y for y, _, _ in stated_birth_years("Карим Масимов, 1965 г.р., задержан")] == [1965]
+    assert [y for y, _, _ in stated_birth_years("Масимов родился в 1965 году")] == [1965]
+    assert stated_birth_years("In 1965 Masimov was born again as a politician") == []
+    assert birth_years(WatchlistPerson("i", "n", birth_dates=("1965-06-15", "1966"))) == {1965, 1966}
+
+
+@pytest.mark.slow
+def test_russian_mentions_join_an_english_watchlist_person(tmp_path: Path) -> None:
+    """Cyrillic inflected mentions, stored and resolved, count for the Latin watchlist name."""
+    from threadline.extract.russian import RussianNER, extract_russian
+    from threadline.pipeline import resolve_all
+
+    text = (
+        "Бывший премьер-министр Карим Масимов встретился с банкиром. Позже Масимова допросили.\n\n"
+        "Адвокат Масимова ничего не сказал."
+    )
+    document = Document(path="ru.txt", sha256="ru", text=text)
+    extraction = extract_russian(
+        document, CleanText(text, [(0, 0, len(text))]), RussianNER(), people=WATCHLIST[:1]
+    )
+    conn = connect(tmp_path / "ru.db")
+    with conn:
+        repo.save_watchlist(conn, WATCHLIST[:1])
+        repo.add_document(conn, "ru.txt", document, extraction)
+        resolve_all(conn)
+    row = xref(conn)[0]
+    assert row["found"] is True
+    assert row["mentions"] == 3
+    assert "Карим Масимов" in row["spellings"]
+    for e in row["evidence"]:
+        assert text[e["start"] : e["end"]] == e["sentence"]
