@@ -6,6 +6,7 @@ import argparse
 import ipaddress
 import json
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
