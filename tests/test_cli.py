@@ -238,3 +238,18 @@ def test_russian_and_english_articles_about_the_same_people(tmp_path: Path) -> N
     # The judge shares the surname but is another person, in one document only.
     timur = [p for n, p in people.items() if "Timur" in n]
     assert len(timur) == 1 and timur[0]["documents"] == 1 and timur[0]["id"] != rustam["id"]
+
+
+def test_rewritten_wire_story_is_one_story(sample_db: Path) -> None:
+    clusters = run_json(sample_db, "duplicates")
+    paths = [sorted(Path(p).name for p in c["documents"]) for c in clusters]
+    assert ["caspian-herald-2024-03-11.html", "steppe-news-2024-03-11.txt"] in paths
+    sources = {s["name"]: s for s in run_json(sample_db, "sources")}
+    assert "Steppe News Agency" in sources["Caspian Herald"]["cites"]
+    tulegenov = next(
+        c
+        for c in run_json(sample_db, "show", "Daniyar Kassenov")["connections"]
+        if c["name"] == "Yerzhan Tulegenov"
+    )
+    # The wire story and its rewrite are two documents but one story.
+    assert tulegenov["stories"] < tulegenov["documents"]

@@ -68,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("errors", parents=[common, as_json], help="files that could not be read, with reasons")
     sub.add_parser("summary", parents=[common, as_json], help="corpus figures, top people, strongest links")
+    p = sub.add_parser("duplicates", parents=[common, as_json], help="near-duplicate documents and rewrites")
+    p.add_argument("--limit", type=int, default=None)
+    sub.add_parser("sources", parents=[common, as_json], help="outlets and authors, and whom they cite")
     sub.add_parser("resolve", parents=[common], help="re-run entity resolution and links")
 
     p = sub.add_parser(
@@ -164,6 +167,16 @@ def _run(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
             for r in rows:
                 print(f"{r['path']}\t{r['reason']}")
         return 0
+    if command == "duplicates":
+        from threadline.query.duplicates import duplicates
+
+        rows = duplicates(conn, limit=args.limit)
+        return _emit(args, out, rows, lambda: _duplicates(out, rows))
+    if command == "sources":
+        from threadline.query.duplicates import sources
+
+        rows = sources(conn)
+        return _emit(args, out, rows, lambda: _sources(out, rows))
     if command == "xref":
         return _xref(args, conn, out)
     if command == "summary":
@@ -238,6 +251,24 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _duplicates(out: Console, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        out.print("no near-duplicate documents")
+    for r in rows:
+        out.print(f"[bold]{len(r['documents'])} documents[/], similarity ≥ {r['similarity']:.2f}")
+        for path in r["documents"]:
+            out.print(f"  {path}")
+
+
+def _sources(out: Console, rows: list[dict[str, Any]]) -> None:
+    table = Table("source", "documents", "cites", "cited by")
+    for r in rows:
+        table.add_row(
+            r["name"], str(len(r["documents"])), ", ".join(r["cites"][:5]), ", ".join(r["cited_by"][:5])
+        )
+    out.print(table)
 
 
 def _xref(args: argparse.Namespace, conn: sqlite3.Connection, out: Console) -> int:
@@ -339,18 +370,20 @@ def _watchlist(args: argparse.Namespace, db: Path, out: Console) -> int:
 
 
 def _entity_table(out: Console, rows: list[dict[str, Any]]) -> None:
-    table = Table("id", "name", "type", "mentions", "docs", "aliases")
+    table = Table("id", "name", "type", "mentions", "docs", "stories", "sources", "aliases")
     for r in rows:
         aliases = [a for a in r["aliases"] if a != r["name"]]
-        table.add_row(
-            r["id"], r["name"], r["type"], str(r["mentions"]), str(r["documents"]), ", ".join(aliases[:5])
-        )
+        counts = [str(r[k]) for k in ("mentions", "documents", "stories", "sources")]
+        table.add_row(r["id"], r["name"], r["type"], *counts, ", ".join(aliases[:5]))
     out.print(table)
 
 
 def _show(out: Console, data: dict[str, Any]) -> None:
     out.print(f"[bold]{data['name']}[/] ({data['type']}, id {data['id']})")
-    out.print(f"{data['mentions']} mentions in {len(data['documents'])} documents")
+    out.print(
+        f"{data['mentions']} mentions in {len(data['documents'])} documents"
+        f" ({data['stories']} distinct stories, {data['sources']} independent sources)"
+    )
     if data["roles"]:
         out.print("roles: " + "; ".join(data["roles"]))
     merges = Table("alias", "mentions", "why merged", title="aliases")
@@ -361,12 +394,11 @@ def _show(out: Console, data: dict[str, Any]) -> None:
     for d in data["documents"][:20]:
         docs.add_row(d["path"], d["title"] or "", str(d["mentions"]))
     out.print(docs)
-    conns = Table("connected to", "type", "sentences", "docs", "evidence", title="connections")
+    conns = Table("connected to", "type", "sentences", "docs", "stories", "evidence", title="connections")
     for c in data["connections"]:
         ev = c["evidence"][0] if c["evidence"] else None
-        conns.add_row(
-            c["name"], c["type"], str(c["sentences"]), str(c["documents"]), f"{_quote(ev)}" if ev else ""
-        )
+        counts = [str(c[k]) for k in ("sentences", "documents", "stories")]
+        conns.add_row(c["name"], c["type"], *counts, _quote(ev) if ev else "")
     out.print(conns)
 
 

@@ -25,6 +25,7 @@ from threadline.ingest import SUPPORTED_SUFFIXES, UnreadableFile, discover, read
 from threadline.model import CleanText, Document
 from threadline.resolve.resolver import resolve
 from threadline.store import repository as repo
+from threadline.store.duplicates import rebuild_duplicates, rebuild_sources
 
 # Documents cleaned together (their repeated lines counted first) and committed together: bounds
 # memory, and an interrupted run loses at most one chunk.
@@ -111,6 +112,10 @@ def ingest(
     if first is not None or report.files_replaced:
         with conn:
             resolve_all(conn)
+        with conn:
+            rebuild_duplicates(conn)
+        with conn:
+            rebuild_sources(conn)
     return report
 
 

@@ -8,6 +8,7 @@ from itertools import pairwise
 from typing import Any
 
 from threadline.extract.names import name_key
+from threadline.query.duplicates import independent_counts
 
 JSON = dict[str, Any]
 EVIDENCE_PER_CONNECTION = 3
@@ -32,6 +33,11 @@ def _aliases(conn: sqlite3.Connection, entity_id: int) -> list[str]:
 
 
 def _entity_summary(conn: sqlite3.Connection, row: sqlite3.Row) -> JSON:
+    doc_ids = [
+        r[0]
+        for r in conn.execute("SELECT DISTINCT document_id FROM mentions WHERE entity_id = ?", (row["id"],))
+    ]
+    independent = independent_counts(conn, doc_ids)
     return {
         "id": row["key"],
         "name": row["name"],
@@ -39,6 +45,9 @@ def _entity_summary(conn: sqlite3.Connection, row: sqlite3.Row) -> JSON:
         "aliases": _aliases(conn, row["id"]),
         "mentions": row["mentions"],
         "documents": row["documents"],
+        # Side by side with documents: near-duplicate clusters count once, and so does each outlet.
+        "stories": independent["stories"],
+        "sources": independent["sources"],
     }
 
 
@@ -87,15 +96,16 @@ def find_entity(conn: sqlite3.Connection, query: str) -> sqlite3.Row:
 
 def _evidence_rows(conn: sqlite3.Connection, a: int, b: int, limit: int | None) -> list[JSON]:
     lo, hi = min(a, b), max(a, b)
+    # Order and cut first, then slice only the kept sentences: substr() reads its whole document, and
+    # a well-supported pair has thousands of sentences.
+    order = "ORDER BY d.date IS NULL, d.date, d.path, s.start"
     sql = (
-        "SELECT d.path, d.title, s.start, s.end, substr(d.text, s.start + 1, s.end - s.start) AS sentence"
-        " FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id JOIN documents d ON d.id = s.document_id"
-        " WHERE ls.a = ? AND ls.b = ? ORDER BY d.date IS NULL, d.date, d.path, s.start"
+        "SELECT d.path, d.title, s.start, s.end, substr(d.text, s.start + 1, s.end - s.start) AS sentence FROM ("
+        "  SELECT ls.sentence_id FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id"
+        f"  JOIN documents d ON d.id = s.document_id WHERE ls.a = ? AND ls.b = ? {order} LIMIT ?"
+        f") kept JOIN sentences s ON s.id = kept.sentence_id JOIN documents d ON d.id = s.document_id {order}"
     )
-    args: list[Any] = [lo, hi]
-    if limit:
-        sql += " LIMIT ?"
-        args.append(limit)
+    args: list[Any] = [lo, hi, limit or -1]  # a negative LIMIT is no limit
     return [
         {"path": r["path"], "sentence": r["sentence"], "start": r["start"], "end": r["end"]}
         for r in conn.execute(sql, args)
@@ -138,17 +148,30 @@ def show(conn: sqlite3.Connection, query: str, *, connections: int = 25) -> JSON
         ") l JOIN entities e ON e.id = l.other ORDER BY l.sentences DESC, l.documents DESC, e.name LIMIT ?",
         (eid, eid, connections),
     ).fetchall()
-    result["connections"] = [
-        {
-            "id": r["key"],
-            "name": r["name"],
-            "type": r["type"],
-            "sentences": r["ls"],
-            "documents": r["ld"],
-            "evidence": _evidence_rows(conn, eid, r["id"], EVIDENCE_PER_CONNECTION),
-        }
-        for r in rows
-    ]
+    result["connections"] = []
+    for r in rows:
+        lo, hi = min(eid, r["id"]), max(eid, r["id"])
+        doc_ids = [
+            d[0]
+            for d in conn.execute(
+                "SELECT DISTINCT s.document_id FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id"
+                " WHERE ls.a = ? AND ls.b = ?",
+                (lo, hi),
+            )
+        ]
+        independent = independent_counts(conn, doc_ids)
+        result["connections"].append(
+            {
+                "id": r["key"],
+                "name": r["name"],
+                "type": r["type"],
+                "sentences": r["ls"],
+                "documents": r["ld"],
+                "stories": independent["stories"],
+                "sources": independent["sources"],
+                "evidence": _evidence_rows(conn, eid, r["id"], EVIDENCE_PER_CONNECTION),
+            }
+        )
     return result
 
 
