@@ -12,6 +12,8 @@ from threadline.query.duplicates import independent_counts
 
 JSON = dict[str, Any]
 EVIDENCE_PER_CONNECTION = 3
+# Forms of address say nothing about what a person does; roles lists offices and titles.
+HONORIFICS = ("mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lady", "lord")
 
 
 class NotFound(LookupError):
@@ -129,8 +131,9 @@ def show(conn: sqlite3.Connection, query: str, *, connections: int = 25) -> JSON
         r[0]
         for r in conn.execute(
             "SELECT role FROM mentions WHERE entity_id = ? AND role IS NOT NULL"
-            " GROUP BY role ORDER BY COUNT(*) DESC LIMIT 10",
-            (eid,),
+            f" AND lower(rtrim(role, '.')) NOT IN ({','.join('?' * len(HONORIFICS))})"
+            " GROUP BY lower(role) ORDER BY COUNT(*) DESC LIMIT 10",
+            (eid, *HONORIFICS),
         )
     ]
     result["documents"] = [
