@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from scoring import per_type, print_table
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "ner-en" / "wikigold.conll"
 TYPES = ("PER", "ORG", "LOC")
@@ -102,22 +104,7 @@ def scores(
             (tp if e in g else fp)[e[2]] += 1
         for e in g - p:
             fn[e[2]] += 1
-    result = {}
-    for t in (*TYPES, "ALL"):
-        a = sum(tp.values()) if t == "ALL" else tp[t]
-        b = sum(fp.values()) if t == "ALL" else fp[t]
-        c = sum(fn.values()) if t == "ALL" else fn[t]
-        precision = a / (a + b) if a + b else 0.0
-        recall = a / (a + c) if a + c else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        result[t] = (precision, recall, f1)
-    return result
-
-
-def _print_table(title: str, result: dict[str, tuple[float, float, float]]) -> None:
-    print(title)
-    for t, (p, r, f) in result.items():
-        print(f"  {t:<4} precision={p:.3f} recall={r:.3f} f1={f:.3f}")
+    return per_type(tp, tp + fp, tp + fn, TYPES)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,8 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     raw_scores = scores(gold, raw)
     our_scores = scores(gold, ours)
-    _print_table("bare spaCy (same pipeline, doc.ents, no post-processing)", raw_scores)
-    _print_table("threadline extract_document", our_scores)
+    print_table("bare spaCy (same pipeline, doc.ents, no post-processing)", raw_scores)
+    print_table("threadline extract_document", our_scores)
     print(" ".join(f"{t}_f1={our_scores[t][2]:.3f}" for t in TYPES))
     return 0
 

@@ -24,6 +24,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from scoring import per_type, print_table
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "ner-ru" / "factRuEval-2016" / "testset"
 TYPES = ("PER", "ORG", "LOC")
@@ -71,22 +73,7 @@ def scores(
             if hit:
                 unmatched.discard(hit)
                 tp[e[2]] += 1
-    result = {}
-    for t in (*TYPES, "ALL"):
-        a = sum(tp.values()) if t == "ALL" else tp[t]
-        pred = sum(n_pred.values()) if t == "ALL" else n_pred[t]
-        real = sum(n_gold.values()) if t == "ALL" else n_gold[t]
-        precision = a / pred if pred else 0.0
-        recall = a / real if real else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        result[t] = (precision, recall, f1)
-    return result
-
-
-def _print_table(title: str, result: dict[str, tuple[float, float, float]]) -> None:
-    print(title)
-    for t, (p, r, f) in result.items():
-        print(f"  {t:<4} precision={p:.3f} recall={r:.3f} f1={f:.3f}")
+    return per_type(tp, n_pred, n_gold, TYPES)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,11 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         f" ORG={counts['ORG']} LOC={counts['LOC']} (LocOrg counted as LOC); {elapsed:.1f}s"
         " (threadline extraction plus a second bare NER pass)"
     )
-    _print_table("bare natasha NewsNERTagger, exact spans", scores(gold, raw))
-    _print_table("bare natasha NewsNERTagger, overlapping spans", scores(gold, raw, lenient=True))
-    _print_table("threadline extract_russian, overlapping spans", scores(gold, ours, lenient=True))
+    print_table("bare natasha NewsNERTagger, exact spans", scores(gold, raw))
+    print_table("bare natasha NewsNERTagger, overlapping spans", scores(gold, raw, lenient=True))
+    print_table("threadline extract_russian, overlapping spans", scores(gold, ours, lenient=True))
     result = scores(gold, ours)
-    _print_table("threadline extract_russian, exact spans", result)
+    print_table("threadline extract_russian, exact spans", result)
     print(" ".join(f"{t}_f1={result[t][2]:.3f}" for t in TYPES))
     return 0
 
