@@ -75,8 +75,8 @@ class LanguageDetector:
         (headings, bylines, lone names) take the language of the paragraph before them, or after
         them at the start of the text.
         """
-        paragraphs = _paragraphs(text)
-        langs: list[str | None] = [self._paragraph_language(text[s:e]) for s, e in paragraphs]
+        parts = paragraphs(text)
+        langs: list[str | None] = [self._paragraph_language(text[s:e]) for s, e in parts]
         known = [lang for lang in langs if lang is not None]
         fallback = known[0] if known else self._guess_short(text)
         current = fallback
@@ -85,7 +85,7 @@ class LanguageDetector:
             current = lang or current
             resolved.append(current)
         spans: list[tuple[int, int, str]] = []
-        for (start, end), lang in zip(paragraphs, resolved, strict=True):
+        for (start, end), lang in zip(parts, resolved, strict=True):
             if spans and spans[-1][2] == lang:
                 spans[-1] = (spans[-1][0], end, lang)
             else:
@@ -101,9 +101,9 @@ class LanguageDetector:
         """
         if not _CYRILLIC.search(text):
             return EN, []
-        paragraphs = _paragraphs(text)
+        parts = paragraphs(text)
         langs: list[str | None] = []
-        for start, end in paragraphs:
+        for start, end in parts:
             chunk = text[start:end]
             if not _CYRILLIC.search(chunk):
                 langs.append(OTHER if _letter_count(chunk) >= MIN_LETTERS else None)
@@ -113,7 +113,7 @@ class LanguageDetector:
         current = known[0] if known else self._guess_short(text)
         ru: list[tuple[int, int]] = []
         only_ru = True
-        for (start, end), lang in zip(paragraphs, langs, strict=True):
+        for (start, end), lang in zip(parts, langs, strict=True):
             current = lang or current
             if current != RU:
                 only_ru = False
@@ -161,13 +161,14 @@ def _letter_count(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
 
 
-def _paragraphs(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each non-blank paragraph, without surrounding whitespace."""
+def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each non-blank paragraph of ``text[start:end]``, without surrounding whitespace."""
+    stop_at = len(text) if end is None else end
     spans = []
-    pos = 0
-    for m in [*_PARAGRAPH_BREAK.finditer(text), None]:
-        end = m.start() if m else len(text)
-        chunk = text[pos:end]
+    pos = start
+    for m in [*_PARAGRAPH_BREAK.finditer(text, start, stop_at), None]:
+        stop = m.start() if m else stop_at
+        chunk = text[pos:stop]
         lead = len(chunk) - len(chunk.lstrip())
         trail = len(chunk.rstrip())
         if trail > lead:

@@ -34,6 +34,7 @@ from threadline.extract.extractor import (
     _retype_full_names,
     segments,
 )
+from threadline.extract.language import paragraphs
 from threadline.extract.names import looks_like_person, name_key, name_tokens
 from threadline.extract.watchlist import WatchlistMatcher
 from threadline.model import (
@@ -52,7 +53,6 @@ _LABELS = {"PER": EntityType.PERSON, "ORG": EntityType.ORGANIZATION, "LOC": Enti
 # tokens around each word, so tagging windows instead of whole documents gives the same case and
 # gender for the entity's tokens at a fraction of the cost.
 MORPH_WINDOW = 6
-_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,20 +245,8 @@ def _recase(word: str, like: str) -> str:
 
 
 def _split_blank_lines(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Cut sentence spans at blank lines and trim whitespace; razdel sometimes joins paragraphs."""
-    out = []
-    for start, end in spans:
-        pos = start
-        for m in [*_BLANK_LINE.finditer(text, start, end), None]:
-            stop = m.start() if m else end
-            piece = text[pos:stop]
-            lead = len(piece) - len(piece.lstrip())
-            trail = len(piece.rstrip())
-            if trail > lead:
-                out.append((pos + lead, pos + trail))
-            if m:
-                pos = m.end()
-    return out
+    """A blank line always ends a sentence, as on the English path."""
+    return [piece for start, end in spans for piece in paragraphs(text, start, end)]
 
 
 # --- Russian names, roles and junk -------------------------------------------------------------------
