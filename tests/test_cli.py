@@ -192,8 +192,9 @@ def test_watchlist_added_after_ingest_matches_stored_documents(sample_db: Path, 
         p["name"]: p["documents"]
         for p in run_json(sample_db, "entities", "--type", "person", "--limit", "100")
     }
-    # The email that names only "Kassenov" (tagged a place by NER) counts once the watchlist knows him.
-    assert after["Daniyar Kassenov"] == before["Daniyar Kassenov"] + 1
+    # The email that names only "Kassenov" (NER tags it a place there) counts either way: by the
+    # corpus-wide type vote before the watchlist, by the watchlist after.
+    assert before["Daniyar Kassenov"] == after["Daniyar Kassenov"] == 18
     assert after == first
 
 

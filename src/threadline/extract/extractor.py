@@ -381,7 +381,7 @@ def _watchlist_full_present(drafts: list[_Draft], person_id: str) -> bool:
 def _is_full(name: str) -> bool:
     """A full name: at least two tokens, not only initials besides the surname."""
     tokens = name_tokens(name)
-    return len(tokens) >= 2 and not all(is_initial(t) for t in tokens[:-1])
+    return len(tokens) >= 2 and not is_initial(tokens[-1]) and not all(is_initial(t) for t in tokens[:-1])
 
 
 def _propagate_surnames(text: str, body_start: int, drafts: list[_Draft]) -> list[_Draft]:

@@ -137,6 +137,28 @@ ROLE_BEFORE_RE = re.compile(rf"(?P<role>{_ROLE_PHRASE})$", re.IGNORECASE)
 # Role words are case-sensitive in running text so "the general public" does not become a role.
 _ROLE_CASED = {r.lower(): r for r in _ROLE_WORDS}
 
+_SUFFIX_ROLES = (
+    "Chief",
+    "President",
+    "Asst",
+    "Assistant",
+    "Member",
+    "Trustee",
+    "Director",
+    "Chairman",
+    "CEO",
+    "CFO",
+    "COO",
+    "Secretary",
+    "Manager",
+    "Partner",
+    "Counsel",
+    "Esq",
+    "Attorney",
+    "Treasurer",
+    "Principal",
+)
+_ROLE_SUFFIX_RE = re.compile(rf"[\s,]+(?P<role>(?:{'|'.join(_SUFFIX_ROLES)})\.?)$", re.IGNORECASE)
 POSSESSIVE_RE = re.compile(r"(?:['’]s|(?<=s)['’])$", re.IGNORECASE)
 _EDGE_JUNK = " \t\n\r\"'“”‘’«»()[]{}<>,;:|*_=+~^`#"
 
@@ -273,6 +295,48 @@ _NON_NAME_WORDS = {
     "services",
     "px",
 }
+# Report, table and place-description words that NER glues onto names ("Balance Sheet Drilldown",
+# "HOTEL CO-OP", "Western China"); none is a plausible part of a person's name.
+_NON_NAME_WORDS |= {
+    "hotel",
+    "co-op",
+    "coop",
+    "ownership",
+    "role",
+    "managing",
+    "shareholder",
+    "shareholders",
+    "teaching",
+    "buy",
+    "sell",
+    "sheet",
+    "drilldown",
+    "limited",
+    "fashion",
+    "total",
+    "subtotal",
+    "account",
+    "accounts",
+    "summary",
+    "table",
+    "figure",
+    "chart",
+    "index",
+    "revenue",
+    "income",
+    "equity",
+    "portfolio",
+    "medicare",
+    "medicaid",
+    "western",
+    "eastern",
+    "northern",
+    "southern",
+    "greater",
+    "central",
+    "trustee",
+    "asst",
+}
 # Lower-case particles that legitimately sit inside names.
 _PARTICLES = {
     "de",
@@ -347,6 +411,13 @@ def strip_name(surface: str) -> CleanName:
         ):
             break
         end -= 1
+    # A role written after the name in lists and signatures: "Bernhard Beck, Chief", "Lang Asst".
+    tail = _ROLE_SUFFIX_RE.search(surface, start, end)
+    if tail and tail.start() > start:
+        role = role or normalise_role(tail.group("role"))
+        end = tail.start()
+        while end > start and surface[end - 1] in _EDGE_JUNK:
+            end -= 1
     return CleanName(surface[start:end], start, role)
 
 
@@ -392,6 +463,10 @@ def looks_like_person(name: str) -> bool:
         return False  # "J. K." alone
     if len(tokens) == 1 and len(tokens[0]) < 3:
         return False
+    if len(tokens) == 1 and tokens[0].isupper() and len(tokens[0]) <= 4:
+        return False  # "JEE", "NSA": acronyms, not surnames
+    if any(POSSESSIVE_RE.search(t) for t in tokens[:-1]) or ORG_WORDS.search(name):
+        return False  # "Putin’s Russia"; "Astana Energy Holdings"
     caps_tokens = 0
     for token in tokens:
         low = token.lower().strip(".")

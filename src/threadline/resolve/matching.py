@@ -43,7 +43,7 @@ class NameForm:
     def is_full(self) -> bool:
         """Given name (not just an initial) plus surname."""
         core = [t for t in self.tokens if t not in _PARTICLES]
-        return len(core) >= 2 and not all(is_initial(t) for t in core[:-1])
+        return len(core) >= 2 and not is_initial(core[-1]) and not all(is_initial(t) for t in core[:-1])
 
 
 def same_person_name(a: NameForm, b: NameForm) -> str | None:

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 from rigour.names import pick_case, replace_org_types_compare
 from rigour.text.phonetics import metaphone
 
-from threadline.extract.names import ORG_WORDS, looks_like_person, name_key
-from threadline.model import EntityType, WatchlistPerson
+from threadline.extract.names import name_key
+from threadline.model import EntityType, MentionKind, WatchlistPerson
 from threadline.resolve.matching import NameForm, same_person_name, same_surname, skeleton
 
 
@@ -34,6 +34,7 @@ class MentionRef:
     type: EntityType
     full_name: str | None = None
     watchlist_id: str | None = None
+    kind: MentionKind = MentionKind.NER
 
 
 @dataclass(slots=True)
@@ -113,11 +114,19 @@ def resolve(
     others: list[MentionRef] = []
     retyped: dict[int, str] = {}
     mentions = list(mentions)
-    person_like = _person_names(mentions)
+    decided = _vote_types(mentions)
+    places = _rarely_people(mentions)
     for m in mentions:
-        if m.type is not EntityType.PERSON and name_key(m.name) in person_like:
-            retyped[m.id] = f"tagged {m.type.value} here, but a person's full name in other documents"
-            m = replace(m, type=EntityType.PERSON)
+        key = name_key(m.full_name or m.name)
+        etype, votes = decided.get(key, (m.type, 0))
+        if m.kind is MentionKind.PROPAGATED and m.type is EntityType.PERSON:
+            # "China" re-found after "Western China": the word itself is overwhelmingly a place.
+            own, own_votes = places.get(name_key(m.name), (m.type, 0))
+            if own is not EntityType.PERSON:
+                etype, votes = own, own_votes
+        if etype is not m.type:
+            retyped[m.id] = f"tagged {m.type.value} here, {etype.value} in most of its {votes} other mentions"
+            m = replace(m, type=etype)
         (persons if m.type is EntityType.PERSON else others).append(m)
     entities = _resolve_persons(persons, watchlist) + _resolve_others(others)
     if retyped:
@@ -125,31 +134,46 @@ def resolve(
     return entities
 
 
-def _person_names(mentions: list[MentionRef]) -> set[str]:
-    """Full names NER tagged as a person somewhere, often enough to trust over ORG/GPE tags elsewhere.
-
-    The small English model tags unfamiliar (e.g. Kazakh) full names as organisations in some
-    sentences and persons in others; a name shaped like a person's and tagged PERSON in at least
-    a third as many mentions as it is tagged otherwise is a person everywhere.
-    """
-    person: Counter[str] = Counter()
-    other: Counter[str] = Counter()
+def _rarely_people(mentions: list[MentionRef]) -> dict[str, tuple[EntityType, int]]:
+    """Words NER tags as something other than a person at least 10 times and 10 times as often."""
+    votes: dict[str, Counter[EntityType]] = defaultdict(Counter)
     for m in mentions:
-        if len(m.name.split()) < 2:
+        if m.kind is not MentionKind.PROPAGATED:
+            votes[name_key(m.name)][m.type] += 1
+    found = {}
+    for key, counter in votes.items():
+        person = counter[EntityType.PERSON]
+        other_type, other = max(
+            ((t, n) for t, n in counter.items() if t is not EntityType.PERSON),
+            key=lambda tn: (tn[1], tn[0].value),
+            default=(EntityType.PERSON, 0),
+        )
+        if other >= 10 and other >= 10 * person:
+            found[key] = (other_type, other + person)
+    return found
+
+
+def _vote_types(mentions: list[MentionRef]) -> dict[str, tuple[EntityType, int]]:
+    """Each name's type across the corpus: what NER called it most often.
+
+    The small English model types one name differently from sentence to sentence: unfamiliar
+    (e.g. Kazakh) full names as organisations, places such as "Palm Beach" as people. The
+    majority over the whole corpus is the better guess, and ties go to person. A watchlist match
+    settles it; a surname re-found by propagation has no vote of its own (it follows its full name).
+    """
+    votes: dict[str, Counter[EntityType]] = defaultdict(Counter)
+    for m in mentions:
+        if m.kind is MentionKind.PROPAGATED:
             continue
-        key = name_key(m.name)
-        if m.type is EntityType.PERSON:
-            person[key] += 1
-        else:
-            other[key] += 1
-    return {
-        key
-        for key, n in other.items()
-        if person[key]
-        and person[key] * 3 >= n
-        and not ORG_WORDS.search(key)
-        and looks_like_person(key.title())
-    }
+        weight = 1_000_000 if m.watchlist_id and m.type is EntityType.PERSON else 1
+        votes[name_key(m.name)][m.type] += weight
+    decided = {}
+    for key, counter in votes.items():
+        if len(counter) < 2:
+            continue
+        best = max(counter, key=lambda t: (counter[t], t is EntityType.PERSON, t.value))
+        decided[key] = (best, min(sum(counter.values()), 999_999))
+    return decided
 
 
 def entity_notes(entities: list[ResolvedEntity], retyped: dict[int, str], names: dict[int, str]) -> None:

@@ -216,9 +216,9 @@ def load_watchlist(conn: sqlite3.Connection) -> list[WatchlistPerson]:
 
 def mention_refs(conn: sqlite3.Connection) -> Iterator[MentionRef]:
     for r in conn.execute(
-        "SELECT id, document_id, name, type, full_name, watchlist_id FROM mentions ORDER BY id"
+        "SELECT id, document_id, name, type, full_name, watchlist_id, kind FROM mentions ORDER BY id"
     ):
-        yield MentionRef(r[0], r[1], r[2], EntityType(r[3]), r[4], r[5])
+        yield MentionRef(r[0], r[1], r[2], EntityType(r[3]), r[4], r[5], MentionKind(r[6]))
 
 
 def slug(name: str) -> str:
