@@ -336,6 +336,13 @@ _NON_NAME_WORDS |= {
     "central",
     "trustee",
     "asst",
+    "honor",
+    "honour",
+    "sender",
+    "recipient",
+    "forwarded",
+    "original",
+    "message",
 }
 # Lower-case particles that legitimately sit inside names.
 _PARTICLES = {
@@ -373,7 +380,7 @@ ORG_WORDS = re.compile(
     r"\b(?:bank|group|holdings?|company|corp|corporation|inc|ltd|llc|llp|plc|fund|foundation|trust|"
     r"ministry|agency|office|court|council|committee|university|institute|party|centre|center|"
     r"association|partners|capital|energy|oil|gas|international|national|republic|city|news|times|post|"
-    r"street|avenue|road)\b",
+    r"street|avenue|road|herald|tribune|gazette|journal|telegraph|chronicle)\b",
     re.IGNORECASE,
 )
 
