@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := libicu-dev pkg-config g++
+SYSTEM_PACKAGES := libicu-dev pkg-config g++ chromium
 DEMO_DB := demo.db
 
 .PHONY: setup system-packages demo test test-fast lint format bench clean
@@ -33,6 +33,9 @@ demo: setup
 	$(BIN)/threadline --db $(DEMO_DB) watchlist import examples/watchlist.csv
 	$(BIN)/threadline --db $(DEMO_DB) ingest examples/sample
 	$(BIN)/threadline --db $(DEMO_DB) summary
+	@echo
+	@echo "Browse it: $(BIN)/threadline --db $(DEMO_DB) serve"
+	@echo "then open http://127.0.0.1:8765"
 
 test: setup
 	$(BIN)/pytest -q

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import shared
 from threadline.ingest.base import UnreadableFile
 from threadline.ingest.watchlist import read_watchlist
 from threadline.store.db import SCHEMA_VERSION, StoreError, connect
-from tests.conftest import shared
 
 
 def test_new_database_is_migrated_with_wal_and_foreign_keys(tmp_path: Path) -> None:

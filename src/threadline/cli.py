@@ -20,8 +20,6 @@ from rich.table import Table
 
 from threadline import query
 from threadline.config import Settings, default_db_path
-from threadline.ingest.base import UnreadableFile
-from threadline.ingest.watchlist import person_id, read_watchlist
 from threadline.model import WatchlistPerson
 from threadline.store import repository as repo
 from threadline.store.db import StoreError, connect
@@ -272,6 +270,8 @@ def _sources(out: Console, rows: list[dict[str, Any]]) -> None:
 
 
 def _xref(args: argparse.Namespace, conn: sqlite3.Connection, out: Console) -> int:
+    from threadline.ingest.base import UnreadableFile
+    from threadline.ingest.watchlist import read_watchlist
     from threadline.query.xref import xref, xref_csv, xref_markdown
 
     people = None
@@ -333,6 +333,10 @@ def _serve(args: argparse.Namespace, db: Path, out: Console, err: Console) -> in
 
 
 def _watchlist(args: argparse.Namespace, db: Path, out: Console) -> int:
+    # Readers pull in HTML and mail parsing: imported only by the commands that read files.
+    from threadline.ingest.base import UnreadableFile
+    from threadline.ingest.watchlist import person_id, read_watchlist
+
     if args.action == "list":
         conn = connect(db, readonly=True)
         people = repo.load_watchlist(conn)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from anyascii import anyascii
-from spacy.lang.en.stop_words import STOP_WORDS
 
 # Roles and titles that precede a name. Longest first so "Deputy Prime Minister" wins over "Prime Minister".
 _ROLE_WORDS = [
@@ -458,6 +457,10 @@ def is_initial(token: str) -> bool:
 
 def looks_like_person(name: str) -> bool:
     """False for headings, widgets, Bates numbers, addresses, numbers and OCR debris."""
+    # Imported here: importing spaCy takes seconds, and read-only commands (show, search) that
+    # use this module's name_key must start fast.
+    from spacy.lang.en.stop_words import STOP_WORDS
+
     if not name or len(name) > 60 or any(ch.isdigit() for ch in name):
         return False
     if "@" in name or "/" in name or "\\" in name or "http" in name.lower():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -26,9 +27,11 @@ LOOKUP_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/api", tags=["api"])
+# Emit exactly the keys the query returned: see threadline.web.schemas.
+get = partial(router.get, response_model_exclude_unset=True)
 
 
-@router.get("/entities", response_model=list[EntitySummary], summary="Entities, most mentioned first")
+@get("/entities", response_model=list[EntitySummary], summary="Entities, most mentioned first")
 def entities(
     conn: Conn,
     type: EntityType | None = None,
@@ -37,7 +40,7 @@ def entities(
     return query.entities(conn, type=type, limit=limit)
 
 
-@router.get(
+@get(
     "/entities/{name_or_id:path}",
     response_model=EntityDetail,
     responses=LOOKUP_ERRORS,
@@ -47,7 +50,7 @@ def show(conn: Conn, name_or_id: str) -> dict[str, Any]:
     return query.show(conn, name_or_id)
 
 
-@router.get(
+@get(
     "/links",
     response_model=Links,
     responses=LOOKUP_ERRORS,
@@ -57,7 +60,7 @@ def links(conn: Conn, a: str, b: str) -> dict[str, Any]:
     return query.links(conn, a, b)
 
 
-@router.get("/search", response_model=list[SearchHit], summary="Full-text search, best first")
+@get("/search", response_model=list[SearchHit], summary="Full-text search, best first")
 def search(
     conn: Conn,
     q: str,
@@ -67,11 +70,11 @@ def search(
     return query.search(conn, q, limit=limit, offset=offset)
 
 
-@router.get("/errors", response_model=list[FileError], summary="Files that could not be read, with the reason")
+@get("/errors", response_model=list[FileError], summary="Files that could not be read, with the reason")
 def errors(conn: Conn) -> list[dict[str, Any]]:
     return query.errors(conn)
 
 
-@router.get("/summary", response_model=Summary, summary="Corpus figures, top people, strongest connections")
+@get("/summary", response_model=Summary, summary="Corpus figures, top people, strongest connections")
 def summary(conn: Conn) -> dict[str, Any]:
     return query.summary(conn)

@@ -11,6 +11,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -18,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from threadline.query import Ambiguous, NotFound
 from threadline.web import api, pages
 from threadline.web.deps import HERE, ConnectionPool, authorized, is_api, make_templates, render
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none';"
     " base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -28,7 +31,11 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
 }
-PUBLIC_PREFIXES = ("/login", "/static/")
+
+
+def _public(path: str) -> bool:
+    """Reachable without the token: the login form and our own CSS/JS (no data in either)."""
+    return path == "/login" or path.startswith("/static/")
 
 
 def _install_guard(app: FastAPI) -> None:
@@ -37,10 +44,12 @@ def _install_guard(app: FastAPI) -> None:
         token: str | None = request.app.state.token
         path = request.url.path
         response: Response
-        if token and not path.startswith(PUBLIC_PREFIXES) and not authorized(request, token):
+        if token and not _public(path) and not authorized(request, token):
             if is_api(request):
                 response = JSONResponse(
-                    {"detail": "authentication required"}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+                    {"detail": "authentication required"},
+                    status_code=401,
+                    headers={"WWW-Authenticate": "Bearer"},
                 )
             else:
                 target = path + (f"?{request.url.query}" if request.url.query else "")
@@ -68,6 +77,14 @@ def _install_error_pages(app: FastAPI) -> None:
         context = {"query": exc.query, "candidates": exc.candidates}
         return render(request, "ambiguous.html", context, status_code=409)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if is_api(request):
+            return await request_validation_exception_handler(request, exc)
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in exc.errors())
+        context = {"status": 422, "message": f"This address has a value the page cannot use ({problems})."}
+        return render(request, "error.html", context, status_code=422)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if is_api(request) or exc.status_code < 400:
@@ -87,7 +104,6 @@ def create_app(db_path: Path | str, token: str | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
-    app.state.db_path = Path(db_path)
     app.state.pool = ConnectionPool(Path(db_path))
     app.state.token = token or None
     app.state.templates = make_templates()

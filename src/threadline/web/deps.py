@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from threadline.store.db import connect
+from threadline.web.render import segments_html
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "threadline_session"
@@ -25,16 +26,26 @@ class ConnectionPool:
     """Read-only SQLite connections handed to one request at a time (sqlite3 objects are not
     meant to be shared between threads running concurrently)."""
 
+    # Reads jump between many documents' rows: memory-mapping the file (shared by all connections
+    # through the OS page cache) and a bigger page cache roughly halve the big pages' time.
+    PRAGMAS = ("PRAGMA mmap_size = 1073741824", "PRAGMA cache_size = -16384")
+
     def __init__(self, db_path: Path, size: int = 8) -> None:
         self.db_path = db_path
         self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue(maxsize=size)
-        self._idle.put(connect(db_path, readonly=True))  # fail now, not on the first request
+        self._idle.put(self._open())  # fail now, not on the first request
+
+    def _open(self) -> sqlite3.Connection:
+        conn = connect(self.db_path, readonly=True)
+        for pragma in self.PRAGMAS:
+            conn.execute(pragma)
+        return conn
 
     def acquire(self) -> sqlite3.Connection:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
-            return connect(self.db_path, readonly=True)
+            return self._open()
 
     def release(self, conn: sqlite3.Connection) -> None:
         try:
@@ -81,6 +92,7 @@ def make_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["segments_html"] = segments_html
     return Jinja2Templates(env=env)
 
 

@@ -1,93 +1,108 @@
-"""Response models for the JSON API: the same shapes, field for field and in the same order, as the
-CLI's ``--json`` output (threadline.query), so OpenAPI documents the public contract."""
+"""Response models for the JSON API: the shapes of the CLI's ``--json`` output (threadline.query,
+documented in docs/cli.md), so OpenAPI describes the public contract.
+
+The query layer is the source of truth: models accept keys they do not declare (``extra="allow"``)
+and the routes emit only the keys a query returned (``response_model_exclude_unset``), so the API
+never drops or invents a field when a query's shape grows."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+STORIES = "extra: the documents counted once per near-duplicate cluster"
+SOURCES = "extra: the documents counted once per outlet or author"
 
-class Evidence(BaseModel):
+
+class Shape(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Evidence(Shape):
     path: str
     sentence: str
     start: int
     end: int
 
 
-class EntitySummary(BaseModel):
+class EntitySummary(Shape):
     id: str = Field(description="stable key, usable wherever a name is")
     name: str
     type: str
     aliases: list[str]
     mentions: int
     documents: int = Field(description="number of documents naming the entity")
+    stories: int | None = Field(None, description=STORIES)
+    sources: int | None = Field(None, description=SOURCES)
 
 
-class Merge(BaseModel):
+class Merge(Shape):
     alias: str
     mentions: int
     reason: str = Field(description="why this spelling was merged into the entity")
 
 
-class EntityDocument(BaseModel):
+class EntityDocument(Shape):
     path: str
     title: str | None
     mentions: int
 
 
-class Connection(BaseModel):
+class Connection(Shape):
     id: str
     name: str
     type: str
     sentences: int
     documents: int
+    stories: int | None = Field(None, description=STORIES)
+    sources: int | None = Field(None, description=SOURCES)
     evidence: list[Evidence]
 
 
-class EntityDetail(BaseModel):
+class EntityDetail(Shape):
     id: str
     name: str
     type: str
     aliases: list[str]
     mentions: int
     documents: list[EntityDocument]
+    stories: int | None = Field(None, description=STORIES)
+    sources: int | None = Field(None, description=SOURCES)
     watchlist_id: str | None
     merges: list[Merge]
     roles: list[str]
     connections: list[Connection]
 
 
-class EntityRef(BaseModel):
+class EntityRef(Shape):
     id: str
     name: str
 
 
-class Path(BaseModel):
+class Path(Shape):
     entities: list[str]
     evidence: list[Evidence] = Field(description="one sentence per hop")
 
 
-class Links(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
-
+class Links(Shape):
     from_: EntityRef = Field(alias="from")
     to: EntityRef
     direct: list[Evidence] = Field(description="every sentence naming both")
     paths: list[Path] = Field(description="paths of up to 3 hops, shortest and best supported first")
 
 
-class SearchHit(BaseModel):
+class SearchHit(Shape):
     path: str
     title: str | None
     snippet: str = Field(description="matches marked with [ and ]")
     score: float
 
 
-class FileError(BaseModel):
+class FileError(Shape):
     path: str
     reason: str
 
 
-class StrongConnection(BaseModel):
+class StrongConnection(Shape):
     a: EntityRef
     b: EntityRef
     sentences: int
@@ -95,7 +110,7 @@ class StrongConnection(BaseModel):
     evidence: list[Evidence]
 
 
-class Summary(BaseModel):
+class Summary(Shape):
     documents: int
     failed_files: int
     people: int
@@ -106,11 +121,11 @@ class Summary(BaseModel):
     strongest_connections: list[StrongConnection]
 
 
-class AmbiguousError(BaseModel):
+class AmbiguousError(Shape):
     error: str = "ambiguous"
     query: str
     candidates: list[EntitySummary]
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(Shape):
     detail: str

@@ -1,0 +1,314 @@
+"""Server-rendered pages. Each handler asks the query layer, shapes the answer for its template and
+renders; no SQL here. Every page only reads."""
+
+from __future__ import annotations
+
+import hmac
+import math
+import sqlite3
+from typing import Annotated, Any, Literal
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from threadline import query
+from threadline.query import web_queries
+from threadline.web.deps import COOKIE, Conn, render, session_value
+from threadline.web.render import Span, layout, mark_hits, segments
+
+MENTIONS_PER_PAGE = 200
+DOCUMENTS_SHOWN = 100
+RESULTS_PER_PAGE = 20
+CONNECTION_SENTENCES = 500
+DIRECT_SHOWN = 20
+NETWORK_CAP = 60
+LOGIN_BODY_LIMIT = 8192
+TYPE_LABELS = {"person": "people", "organization": "organisations", "location": "places"}
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+
+def _page_url(path: str, params: dict[str, Any], page: int) -> str:
+    pairs = [
+        (k, v)
+        for k, vs in params.items()
+        for v in (vs if isinstance(vs, list) else [vs])
+        if v not in ("", None)
+    ]
+    return f"{path}?{urlencode([*pairs, ('page', page)])}"
+
+
+def _doc_ids(conn: sqlite3.Connection, evidence: list[dict[str, Any]]) -> dict[str, int]:
+    return web_queries.document_ids(conn, (e["path"] for e in evidence))
+
+
+@router.get("/")
+def home(request: Request, conn: Conn) -> Response:
+    data = query.summary(conn)
+    evidence = [e for c in data["strongest_connections"] for e in c["evidence"]]
+    context = {"nav": "home", "summary": data, "doc_ids": _doc_ids(conn, evidence)}
+    return render(request, "home.html", context)
+
+
+@router.get("/search")
+def search(
+    request: Request,
+    conn: Conn,
+    q: str = "",
+    entity: Annotated[list[str] | None, Query()] = None,
+    type: Literal["", "person", "organization", "location"] = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    chosen: list[dict[str, Any]] = []
+    problems: list[dict[str, Any]] = []
+    for name in [e for e in entity or [] if e.strip()]:
+        try:
+            row = query.find_entity(conn, name)
+            chosen.append({"id": row["key"], "name": row["name"], "internal": row["id"], "param": name})
+        except query.Ambiguous as exc:
+            problems.append({"query": name, "message": "fits several entities", "candidates": exc.candidates})
+        except query.NotFound:
+            problems.append({"query": name, "message": "matches no entity", "candidates": []})
+    results: dict[str, Any] = {"total": 0, "hits": []}
+    if not problems:
+        results = web_queries.search_documents(
+            conn,
+            q,
+            entity_ids=[c["internal"] for c in chosen],
+            limit=RESULTS_PER_PAGE,
+            offset=(page - 1) * RESULTS_PER_PAGE,
+        )
+    for hit in results["hits"]:
+        hit["snippet_html"] = mark_hits(hit["snippet"])
+    params = {"q": q, "entity": [c["id"] for c in chosen], "type": type}
+    pages = max(1, math.ceil(results["total"] / RESULTS_PER_PAGE))
+    without = {
+        c["id"]: _page_url("/search", {**params, "entity": [x["id"] for x in chosen if x is not c]}, 1)
+        for c in chosen
+    }
+    context = {
+        "nav": "search",
+        "q": q,
+        "type": type,
+        "chosen": chosen,
+        "without": without,
+        "problems": problems,
+        "results": results,
+        "page": page,
+        "pages": pages,
+        "first_result": (page - 1) * RESULTS_PER_PAGE + 1,
+        "prev_url": _page_url("/search", params, page - 1) if page > 1 else "",
+        "next_url": _page_url("/search", params, page + 1) if page < pages else "",
+        "matches": web_queries.match_entities(conn, q, type=type or None) if q and page == 1 else [],
+        "type_labels": TYPE_LABELS,
+    }
+    return render(request, "search.html", context)
+
+
+@router.get("/entity/{key}")
+def entity(request: Request, conn: Conn, key: str, page: Annotated[int, Query(ge=1)] = 1) -> Response:
+    row = query.find_entity(conn, key)
+    if row["key"] != key:  # a name or alias: send to the one address of this entity
+        return RedirectResponse(f"/entity/{row['key']}", status_code=307)
+    data = query.show(conn, key)
+    mentions = web_queries.entity_mentions(
+        conn, row["id"], limit=MENTIONS_PER_PAGE, offset=(page - 1) * MENTIONS_PER_PAGE
+    )
+    pages = max(1, math.ceil(row["mentions"] / MENTIONS_PER_PAGE))
+    documents = data["documents"][:DOCUMENTS_SHOWN]
+    evidence = [c["evidence"][0] for c in data["connections"] if c["evidence"]]
+    doc_ids = web_queries.document_ids(conn, [d["path"] for d in documents] + [e["path"] for e in evidence])
+    context = {
+        "entity": data,
+        "mentions": mentions,
+        "page": page,
+        "pages": pages,
+        "first_mention": (page - 1) * MENTIONS_PER_PAGE + 1,
+        "documents": documents,
+        "documents_total": len(data["documents"]),
+        "doc_ids": doc_ids,
+    }
+    return render(request, "entity.html", context)
+
+
+@router.get("/connection/{a}/{b}")
+def connection(request: Request, conn: Conn, a: str, b: str) -> Response:
+    ea, eb = query.find_entity(conn, a), query.find_entity(conn, b)
+    sentences, documents = web_queries.link_support(conn, ea["id"], eb["id"])
+    groups = web_queries.connection_sentences(conn, ea["id"], eb["id"], limit=CONNECTION_SENTENCES)
+    for group in groups:
+        for s in group["sentences"]:
+            spans = [Span(x["start"], x["end"], f"hit-{x['side']}") for x in s["spans"]]
+            s["segments"] = segments(s["text"], spans)
+    context = {
+        "a": {"id": ea["key"], "name": ea["name"], "type": ea["type"]},
+        "b": {"id": eb["key"], "name": eb["name"], "type": eb["type"]},
+        "sentences": sentences,
+        "documents": documents,
+        "groups": groups,
+        "shown": sum(len(g["sentences"]) for g in groups),
+    }
+    return render(request, "connection.html", context)
+
+
+def _resolve_for_path(
+    conn: sqlite3.Connection, text: str
+) -> tuple[sqlite3.Row | None, dict[str, Any] | None]:
+    try:
+        return query.find_entity(conn, text), None
+    except query.Ambiguous as exc:
+        return None, {"query": text, "message": "fits several entities", "candidates": exc.candidates}
+    except query.NotFound:
+        return None, {"query": text, "message": "matches no entity", "candidates": []}
+
+
+@router.get("/path")
+def path(request: Request, conn: Conn, a: str = "", b: str = "") -> Response:
+    context: dict[str, Any] = {"nav": "path", "a": a, "b": b, "problems": [], "result": None}
+    if a.strip() and b.strip():
+        (ea, pa), (eb, pb) = _resolve_for_path(conn, a), _resolve_for_path(conn, b)
+        for side, problem in (("a", pa), ("b", pb)):
+            if problem:
+                problem["side"] = side
+                problem["other"] = b if side == "a" else a
+                context["problems"].append(problem)
+        if ea is not None and eb is not None:
+            data = query.links(conn, ea["key"], eb["key"])
+            paths = []
+            for p in data["paths"]:
+                steps = web_queries.path_entities(conn, p["entities"], ea["id"], eb["id"])
+                hops = [
+                    {"from": x, "to": y, "evidence": ev}
+                    for x, y, ev in zip(steps, steps[1:], p["evidence"], strict=False)
+                ]
+                paths.append({"steps": steps, "hops": hops})
+            evidence = data["direct"][:DIRECT_SHOWN] + [h["evidence"] for p in paths for h in p["hops"]]
+            context["result"] = {
+                "from": data["from"],
+                "to": data["to"],
+                "direct": data["direct"][:DIRECT_SHOWN],
+                "direct_total": len(data["direct"]),
+                "paths": paths,
+            }
+            context["doc_ids"] = _doc_ids(conn, evidence)
+    return render(request, "path.html", context)
+
+
+@router.get("/doc/{doc_id}")
+def document(request: Request, conn: Conn, doc_id: int) -> Response:
+    doc = web_queries.document(conn, doc_id)
+    spans = []
+    people: dict[str, dict[str, Any]] = {}
+    for m in doc["mentions"]:
+        label = m["entity_name"] or "unresolved"
+        title = f"{label} ({m['type']}" + (f", {m['role']}" if m["role"] else "") + ")"
+        href = f"/entity/{m['entity']}" if m["entity"] else ""
+        spans.append(Span(m["start"], m["end"], f"ent {m['type']}", f"m{m['id']}", href, title))
+        if m["entity"]:
+            entry = people.setdefault(
+                m["entity"],
+                {
+                    "id": m["entity"],
+                    "name": m["entity_name"],
+                    "type": m["type"],
+                    "count": 0,
+                    "first": m["id"],
+                },
+            )
+            entry["count"] += 1
+    named = sorted(people.values(), key=lambda e: (-e["count"], e["name"]))
+    context = {"doc": doc, "segments": segments(doc["text"], spans), "named": named}
+    return render(request, "document.html", context)
+
+
+@router.get("/failed")
+def failed(request: Request, conn: Conn, path: str) -> Response:
+    return render(request, "failed.html", {"nav": "errors", "file": web_queries.file_record(conn, path)})
+
+
+@router.get("/errors")
+def errors(request: Request, conn: Conn) -> Response:
+    return render(request, "errors.html", {"nav": "errors", "errors": query.errors(conn)})
+
+
+@router.get("/network/{key}")
+def network(
+    request: Request,
+    conn: Conn,
+    key: str,
+    hops: Annotated[int, Query(ge=1, le=2)] = 1,
+    min_sentences: Annotated[int, Query(alias="min", ge=1)] = 1,
+    type: Literal["person", "organization", "location", "all"] = "person",
+) -> Response:
+    row = query.find_entity(conn, key)
+    net = web_queries.ego_network(
+        conn,
+        row["id"],
+        hops=hops,
+        min_sentences=min_sentences,
+        type=None if type == "all" else type,
+        cap=NETWORK_CAP,
+    )
+    nodes, edges = layout(net)
+    context = {
+        "entity": {"id": row["key"], "name": row["name"], "type": row["type"]},
+        "nodes": nodes,
+        "edges": edges,
+        "hops": hops,
+        "min": min_sentences,
+        "type": type,
+        "cap": NETWORK_CAP,
+    }
+    return render(request, "network.html", context)
+
+
+@router.get("/watchlist")
+def watchlist(request: Request, conn: Conn) -> Response:
+    return render(request, "watchlist.html", {"nav": "watchlist", "people": web_queries.watchlist(conn)})
+
+
+# --- login (only matters when the app was started with a token) --------------------------------------
+
+
+def _safe_next(target: str) -> str:
+    """Only a path on this site: never another host (no open redirect)."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.get("/login")
+def login_form(request: Request, next_url: Annotated[str, Query(alias="next")] = "/") -> Response:
+    return render(request, "login.html", {"next": _safe_next(next_url), "error": ""})
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > LOGIN_BODY_LIMIT:
+            return render(
+                request, "error.html", {"status": 413, "message": "form too large"}, status_code=413
+            )
+    form = parse_qs(body.decode("utf-8", "replace"))
+    given = form.get("token", [""])[0]
+    target = _safe_next(form.get("next", ["/"])[0])
+    token: str | None = request.app.state.token
+    if token is None:
+        return RedirectResponse(target, status_code=303)
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        return render(
+            request, "login.html", {"next": target, "error": "That token is not right."}, status_code=401
+        )
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(COOKIE, session_value(token), httponly=True, samesite="strict", path="/")
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+    return response
