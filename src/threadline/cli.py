@@ -373,12 +373,20 @@ def _watchlist(args: argparse.Namespace, db: Path, out: Console) -> int:
 # --- readable output -------------------------------------------------------------------------------------
 
 
-def _entity_table(out: Console, rows: list[dict[str, Any]]) -> None:
-    table = Table("id", "name", "type", "mentions", "docs", "stories", "sources", "aliases")
+def _entity_table(out: Console, rows: list[dict[str, Any]], *, compact: bool = False) -> None:
+    columns = ["name", "mentions", "docs", "stories", "sources", "id"]
+    if not compact:
+        columns[1:1] = ["type"]
+        columns.append("aliases")
+    table = Table(*columns)
     for r in rows:
         aliases = [a for a in r["aliases"] if a != r["name"]]
         counts = [str(r[k]) for k in ("mentions", "documents", "stories", "sources")]
-        table.add_row(r["id"], r["name"], r["type"], *counts, ", ".join(aliases[:5]))
+        cells = [r["name"], *counts, r["id"]]
+        if not compact:
+            cells[1:1] = [r["type"]]
+            cells.append(", ".join(aliases[:5]))
+        table.add_row(*cells)
     out.print(table)
 
 
@@ -438,7 +446,7 @@ def _summary(out: Console, data: dict[str, Any]) -> None:
         f" {data['locations']} places, {data['links']} links, {data['failed_files']} failed files"
     )
     out.print("[bold]Top people[/]")
-    _entity_table(out, data["top_people"])
+    _entity_table(out, data["top_people"], compact=True)
     out.print("[bold]Strongest connections[/]")
     for c in data["strongest_connections"]:
         out.print(
