@@ -141,7 +141,7 @@ def apply_watchlist(conn: sqlite3.Connection) -> int:
     matcher = WatchlistMatcher(people)
     changed = 0
     with conn:
-        for doc_id, text, body_start, extraction in list(repo.stored_extractions(conn)):
+        for doc_id, text, body_start, extraction in repo.stored_extractions(conn):
             updated = rematch_watchlist(text, body_start, extraction, matcher, people)
             if updated.mentions != extraction.mentions:
                 repo.replace_extraction(conn, doc_id, updated)

@@ -121,8 +121,12 @@ def _insert_extraction(conn: sqlite3.Connection, doc_id: int, extraction: Extrac
 
 def stored_extractions(conn: sqlite3.Connection) -> Iterator[tuple[int, str, int, Extraction]]:
     """(document id, text, body_start, extraction) for every stored document."""
-    docs = conn.execute("SELECT id, text, body_start FROM documents ORDER BY id").fetchall()
-    for doc_id, text, body_start in docs:
+    # Ids first, then one text at a time: a watchlist change must not hold the corpus in memory.
+    ids = [r[0] for r in conn.execute("SELECT id FROM documents ORDER BY id")]
+    for doc_id in ids:
+        text, body_start = conn.execute(
+            "SELECT text, body_start FROM documents WHERE id = ?", (doc_id,)
+        ).fetchone()
         sentences = [
             Sentence(r[0], r[1], r[2])
             for r in conn.execute(
