@@ -117,3 +117,18 @@ def test_watchlist_aliases_that_are_not_variants_stay_one_person() -> None:
     )
     assert _names(entities) == {"Arman Seitkali": [1, 2]}
     assert "watchlist" in entities[0].aliases["Arman Seitkaliyev"].reason
+
+
+def test_lone_word_that_is_also_a_given_name_stays_apart() -> None:
+    entities = resolve(
+        [
+            MentionRef(1, 1, "Edmund Hillary", P),
+            MentionRef(2, 2, "Hillary Clinton", P),
+            MentionRef(3, 3, "Hillary", P),  # surname of one known person, given name of another
+            MentionRef(4, 4, "Clinton", P),  # only known Clinton
+        ]
+    )
+    names = _names(entities)
+    assert names["Hillary"] == [3]
+    assert names["Hillary Clinton"] == [2, 4]
+    assert "given name" in next(e for e in entities if e.name == "Hillary").aliases["Hillary"].reason

@@ -234,6 +234,7 @@ def _resolve_persons(
         entities[root].watchlist_id = wl_id
 
     surname_index = _surname_index(members)
+    given_index = _surname_index(members, position=0)
     short_entities: dict[tuple[str, ...], ResolvedEntity] = {}
     for m in mentions:
         form = effective(m)
@@ -258,13 +259,22 @@ def _resolve_persons(
                 if any(same_surname(form, NameForm(" ".join(k), k)) for k in members[root])
             }
         )
-        if len(candidates) == 1:
+        given_by = (
+            given_index.get(skeleton(form.surname), set()) - set(candidates)
+            if len(form.tokens) == 1
+            else set()
+        )
+        if len(candidates) == 1 and not given_by:
             entities[candidates[0]].add(m, f"only known person with the surname {m.name!r}")
             continue
         entity = short_entities.get(form.tokens)
         if entity is None:
             entity = short_entities[form.tokens] = ResolvedEntity(m.name, EntityType.PERSON)
-        if candidates:
+        if len(candidates) == 1:
+            # "Hillary": Edmund Hillary's surname, but far more often Hillary Clinton's given name.
+            other = entities[min(given_by)].name
+            why = f"surname of {entities[candidates[0]].name!r} but also the given name of {other!r}: kept apart"
+        elif candidates:
             names = ", ".join(repr(entities[c].name) for c in candidates[:5])
             why = f"lone surname shared by {len(candidates)} known people ({names}): kept apart"
         else:
@@ -315,11 +325,14 @@ def _merge_variants(clusters: _Clusters) -> None:
                     clusters.union(a, b, reason)
 
 
-def _surname_index(members: dict[tuple[str, ...], list[tuple[str, ...]]]) -> dict[str, set[tuple[str, ...]]]:
+def _surname_index(
+    members: dict[tuple[str, ...], list[tuple[str, ...]]], position: int = -1
+) -> dict[str, set[tuple[str, ...]]]:
+    """Skeleton of each full name's surname (or, with ``position=0``, given name) -> clusters."""
     index: dict[str, set[tuple[str, ...]]] = defaultdict(set)
     for root, keys in members.items():
         for key in keys:
-            index[skeleton(key[-1])].add(root)
+            index[skeleton(key[position])].add(root)
     return index
 
 
