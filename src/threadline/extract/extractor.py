@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from threadline.extract.names import (
+    LEADING_ARTICLE,
     ORG_WORDS,
     is_initial,
     looks_like_person,
@@ -297,7 +298,7 @@ def _ner_mentions(text: str, clean: CleanText, parsed: Any) -> list[_Draft]:
                 continue
             role = role or role_before(text, s)
         else:
-            article = _ARTICLE_RE.match(name)
+            article = LEADING_ARTICLE.match(name)
             if article:
                 s += article.end()
                 name = name[article.end() :]
@@ -305,9 +306,6 @@ def _ner_mentions(text: str, clean: CleanText, parsed: Any) -> list[_Draft]:
                 continue
         drafts.append(_Draft(s, e, name, etype, MentionKind.NER, role))
     return drafts
-
-
-_ARTICLE_RE = re.compile(r"^the\s+", re.IGNORECASE)
 
 
 def _retype_full_names(text: str, drafts: list[_Draft]) -> None:

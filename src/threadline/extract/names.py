@@ -374,6 +374,9 @@ _TOKEN_RE = re.compile(r"^(?:[^\W\d_]\.|[^\W\d_][^\W\d_'’\-.]*(?:[-'’][^\W\d
 _VOWELS = set("aeiouyаеёиоуыэюяäöüéèêáàóòíìúùåæø")
 
 
+# "the" before an organisation or place name ("the Astana Energy Ministry") is not part of it.
+LEADING_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
+
 # Words that mark a name as an organisation or place, never a person ("Massimov Foundation").
 ORG_WORDS = re.compile(
     r"\b(?:bank|group|holdings?|company|corp|corporation|inc|ltd|llc|llp|plc|fund|foundation|trust|"

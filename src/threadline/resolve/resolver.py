@@ -11,7 +11,6 @@ Rules (see docs/architecture.md):
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from rigour.names import pick_case, replace_org_types_compare
 from rigour.text.phonetics import metaphone
 
-from threadline.extract.names import name_key
+from threadline.extract.names import LEADING_ARTICLE, name_key
 from threadline.model import EntityType, MentionKind, WatchlistPerson
 from threadline.resolve.matching import NameForm, same_person_name, same_surname, skeleton
 
@@ -359,11 +358,8 @@ def _pick_display(names: list[str], counts: dict[str, int] | Counter[str]) -> st
     return str(pick_case(by_key[best]))
 
 
-_THE = re.compile(r"^the\s+", re.IGNORECASE)
-
-
 def _org_key(name: str) -> str:
-    return name_key(replace_org_types_compare(_THE.sub("", name)))
+    return name_key(replace_org_types_compare(LEADING_ARTICLE.sub("", name)))
 
 
 def _resolve_others(mentions: list[MentionRef]) -> list[ResolvedEntity]:
