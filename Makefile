@@ -2,7 +2,8 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := libicu-dev pkg-config g++ chromium
+# tesseract: OCR of scanned pages and images; fonts-dejavu-core: the tests render text to images.
+SYSTEM_PACKAGES := libicu-dev pkg-config g++ chromium tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus fonts-dejavu-core
 DEMO_DB := demo.db
 
 .PHONY: setup system-packages demo test test-fast lint format bench clean

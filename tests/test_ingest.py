@@ -88,7 +88,9 @@ def test_discover_missing_path_raises(tmp_path: Path) -> None:
 
 
 def test_supported_suffixes() -> None:
-    assert {".txt", ".md", ".html", ".htm", ".eml", ".mbox", ".json", ".jsonl"} == SUPPORTED_SUFFIXES
+    text = {".txt", ".md", ".html", ".htm", ".eml", ".mbox", ".json", ".jsonl", ".csv"}
+    scans = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+    assert text | scans | {".docx", ".xlsx", ".msg"} == SUPPORTED_SUFFIXES
 
 
 @pytest.mark.parametrize("suffix", [".txt", ".eml", ".json", ".html", ".mbox", ".jsonl", ".md"])

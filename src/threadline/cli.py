@@ -46,6 +46,28 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", parents=[common], help="read files and folders (recursively)")
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--processes", type=int, default=2, help="NER worker processes (default 2)")
+    p.add_argument("--parse-workers", type=int, default=2, help="file-parsing worker processes (default 2)")
+    p.add_argument("--no-ocr", action="store_true", help="do not OCR scanned pages and images")
+    p.add_argument(
+        "--ocr-languages", default="eng+rus", help="Tesseract languages, '+'-joined (default eng+rus)"
+    )
+    p.add_argument(
+        "--max-file-size", type=float, default=200, metavar="MB", help="skip larger files (default 200)"
+    )
+    p.add_argument(
+        "--parse-timeout",
+        type=float,
+        default=300,
+        metavar="S",
+        help="stop a parser that makes no progress for S seconds (default 300)",
+    )
+    p.add_argument(
+        "--parse-memory",
+        type=float,
+        default=2048,
+        metavar="MB",
+        help="memory limit per parser (default 2048)",
+    )
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--json", action="store_true", help="print the run report as JSON")
 
@@ -192,41 +214,68 @@ def _emit(args: argparse.Namespace, out: Console, data: Any, render: Any) -> int
 
 
 def _ingest(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
-    from threadline.pipeline import ingest
+    from threadline.pipeline import RunProgress, ingest
 
     missing = [p for p in args.paths if not p.exists()]
     if missing:
         err.print(f"[red]no such file or folder:[/] {', '.join(map(str, missing))}")
         return 2
-    settings = replace(Settings(db_path=db), processes=max(1, args.processes))
+    base = Settings(db_path=db)
+    limits = replace(
+        base.limits,
+        max_file_bytes=int(args.max_file_size * 1024 * 1024),
+        parse_seconds=args.parse_timeout,
+        parse_memory_bytes=int(args.parse_memory * 1024 * 1024),
+    )
+    settings = replace(
+        base,
+        processes=max(1, args.processes),
+        parse_workers=max(1, args.parse_workers),
+        ocr=not args.no_ocr,
+        ocr_languages=args.ocr_languages,
+        limits=limits,
+    )
     conn = connect(db)
     started = time.monotonic()
     show_progress = not args.no_progress and not args.json and sys.stderr.isatty()
     with Progress(
         TextColumn("[bold]ingesting"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total} files"),
-        TextColumn("{task.fields[docs]} docs, {task.fields[rate]} docs/s"),
+        TextColumn("{task.fields[files]} files"),
+        TextColumn("{task.fields[docs]} docs"),
+        TextColumn("{task.fields[ocr]}"),
         TimeRemainingColumn(),
         console=err,
         disable=not show_progress,
         transient=True,
     ) as bar:
-        task = bar.add_task("ingest", total=None, docs=0, rate="-")
+        # The bar advances by bytes of input, so the time estimate weighs a 300-page PDF properly.
+        task = bar.add_task("ingest", total=None, files="0/?", docs=0, ocr="")
 
-        def progress(files_done: int, files_total: int, documents: int) -> None:
-            rate = documents / max(time.monotonic() - started, 1e-6)
-            bar.update(task, completed=files_done, total=files_total, docs=documents, rate=f"{rate:.1f}")
+        def progress(p: RunProgress) -> None:
+            ocr = f"OCR {p.ocr_pages} pages, {p.ocr_pages_per_second:.2f} pages/s" if p.ocr_pages else ""
+            bar.update(
+                task,
+                completed=p.bytes_done,
+                total=max(p.bytes_total, 1),
+                files=f"{p.files_done}/{p.files_total}",
+                docs=p.documents,
+                ocr=ocr,
+            )
 
         report = ingest(conn, args.paths, settings, progress=progress)
+    for notice in report.notices:
+        err.print(f"[yellow]note:[/] {notice}")
     elapsed = time.monotonic() - started
     data = {
         "files_seen": report.files_seen,
         "files_skipped": report.files_skipped,
         "files_failed": report.files_failed,
+        "archive_members_failed": report.members_failed,
         "documents_added": report.documents_added,
         "documents_duplicate": report.documents_duplicate,
         "words": report.words,
+        "ocr_pages": report.ocr_pages,
         "seconds": round(elapsed, 2),
         "errors": [{"path": p, "reason": r} for p, r in report.errors],
     }
@@ -236,7 +285,9 @@ def _ingest(args: argparse.Namespace, db: Path, out: Console, err: Console) -> i
         out.print(
             f"{report.documents_added} documents added ({report.words:,} words) from {report.files_seen} files"
             f" in {elapsed:.1f}s; {report.files_skipped} unchanged, {report.documents_duplicate} duplicates,"
-            f" {report.files_failed} failed" + (" (see `threadline errors`)" if report.files_failed else "")
+            f" {report.files_failed + report.members_failed} failed"
+            + (f", {report.ocr_pages} pages OCR'd" if report.ocr_pages else "")
+            + (" (see `threadline errors`)" if report.files_failed + report.members_failed else "")
         )
     readable = report.files_seen - report.files_failed
     return 1 if report.files_seen and readable == 0 else 0

@@ -40,17 +40,31 @@ class Document:
     block and ``body_start`` marks where the message body begins.
     """
 
-    path: str  # file path, plus "#n" for the n-th record/message of a container
+    # File path; "#n" for the n-th record/message of a container; "!/member" for a member of an
+    # archive or an email attachment ("mail.eml!/report.pdf", "a.zip!/x/b.zip!/c.txt").
+    path: str
     sha256: str  # hash of the bytes this document was read from (record bytes for containers)
     text: str
     title: str | None = None
     date: str | None = None  # ISO 8601 when known
     source: str | None = None  # outlet, site or mail domain; used for boilerplate detection
     url: str | None = None
-    format: str = "text"  # text | html | email | json
+    format: str = "text"  # text | html | email | json | pdf | image | docx | xlsx | csv
     body_start: int = 0
     meta: dict[str, str] = field(default_factory=dict)
     headers: list[HeaderField] = field(default_factory=list)
+    # Start offset in ``text`` of each page (pages[0] == 0) for paged formats (PDF); empty otherwise.
+    pages: list[int] = field(default_factory=list)
+    parent: str | None = None  # path of the email an attachment came from
+
+    def page_of(self, offset: int) -> int | None:
+        """1-based page holding ``offset``, or None for an unpaged document."""
+        return page_at(self.pages, offset)
+
+
+def page_at(pages: list[int], offset: int) -> int | None:
+    """1-based page holding ``offset`` given page start offsets, or None when there are none."""
+    return bisect_right(pages, offset) if pages else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,11 @@ from threadline.config import Settings
 from threadline.extract.extractor import extract_documents, load_nlp, rematch_watchlist
 from threadline.extract.language import LanguageDetector
 from threadline.extract.watchlist import WatchlistMatcher
-from threadline.ingest import SUPPORTED_SUFFIXES, UnreadableFile, discover, read_file
+from threadline.ingest import SUPPORTED_SUFFIXES, ReadResult, UnreadableFile, discover
+from threadline.ingest.archives import MemberError, is_archive, iter_archive
+from threadline.ingest.ocr import ocr_options
+from threadline.ingest.readers import IMAGE_SUFFIXES
+from threadline.ingest.workers import ParseJob, ParsePool
 from threadline.model import CleanText, Document
 from threadline.resolve.resolver import resolve
 from threadline.store import repository as repo
@@ -34,8 +38,10 @@ CHUNK_DOCUMENTS = 500
 COMMIT_SECONDS = 30.0
 # Below this many files the cost of starting NER worker processes outweighs their use.
 MIN_FILES_FOR_WORKERS = 64
-
-FileRow = tuple[str, int, int, str | None]  # sha256, size, documents expected, partial errors
+# Set while stored documents are newer than entities, links and clusters: a run killed before
+# re-resolving leaves it, and the next run resolves even if it has nothing new to read.
+RESOLVE_PENDING = "resolve_pending"
+OCR_HINT_SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
 
 
 @dataclass(slots=True)
@@ -47,17 +53,64 @@ class IngestReport:
     documents_added: int = 0
     documents_duplicate: int = 0  # same bytes already stored
     words: int = 0
+    ocr_pages: int = 0
+    members_failed: int = 0  # files inside archives that could not be read
     errors: list[tuple[str, str]] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # e.g. why OCR is off
 
 
-Progress = Callable[[int, int, int], None]  # (files done, files total, documents added)
+@dataclass(slots=True)
+class RunProgress:
+    files_done: int
+    files_total: int
+    documents: int
+    bytes_done: int  # of the files' sizes: the basis of the time estimate
+    bytes_total: int
+    ocr_pages: int
+    ocr_pages_per_second: float
+
+
+Progress = Callable[[RunProgress], None]
+
+
+@dataclass(slots=True)
+class _FileState:
+    """A file whose documents are in flight. Its row in `files` is written once all are stored,
+    so a run killed mid-way reads it again next time (skipping the documents already stored)."""
+
+    sha256: str
+    size: int
+    number: int  # position in the run's file list, for progress
+    expected: int  # documents that will be stored under this file, earlier runs' included
+    reasons: list[str] = field(default_factory=list)
+    jobs_open: int = 0  # parse jobs not finished (an archive has one per member)
+    listed: bool = False  # all of the file's jobs have been scheduled
+    extraction_failures: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.listed and self.jobs_open == 0
 
 
 @dataclass(slots=True)
 class _Pending:
     file_path: str
-    file_number: int  # position in the run's file list, for progress
+    file_number: int
     document: Document
+
+
+@dataclass(slots=True)
+class _Run:
+    """State of one ingest run, passed explicitly between its steps."""
+
+    conn: sqlite3.Connection
+    settings: Settings
+    report: IngestReport
+    files: dict[str, _FileState] = field(default_factory=dict)
+    seen_hashes: set[str] = field(default_factory=set)
+    bytes_total: int = 0
+    bytes_done: int = 0
+    files_done: int = 0
 
 
 def ingest(
@@ -70,65 +123,103 @@ def ingest(
 ) -> IngestReport:
     """Ingest files under ``paths`` into the database, then re-resolve entities and links.
 
-    Files are read, cleaned and extracted as a stream, so memory stays bounded whatever the size
-    of the folder; spaCy's worker processes start once per run.
+    Files are parsed in worker processes (see ``ingest.workers``), cleaned, extracted and stored
+    as a stream, so memory stays bounded whatever the size of the folder. Safe to kill at any
+    moment: a rerun completes the job with nothing lost and nothing stored twice.
     """
     report = IngestReport()
     files = list(discover(paths))
-    # Files whose documents are in flight: their row in `files` is written once all are stored,
-    # so a run killed mid-way re-reads them next time.
-    file_rows: dict[str, FileRow] = {}
-    stream = _read_new_files(conn, files, settings, report, file_rows)
-    first = next(stream, None)
-    if first is not None:
-        nlp = nlp or load_nlp(settings.spacy_model)
-        watchlist = repo.load_watchlist(conn)
-        n_process = settings.processes if len(files) >= MIN_FILES_FOR_WORKERS else 1
-        items = _cleaned(conn, chain([first], stream), settings)
-        extracted = extract_documents(
-            items,
-            nlp,
-            watchlist,
-            batch_size=settings.batch_size,
-            n_process=n_process,
-            detector=LanguageDetector(),
-        )
-        last_commit = time.monotonic()
-        for done, (document, extraction, pending) in enumerate(extracted, 1):
-            if isinstance(extraction, Exception):
-                reason = f"extraction failed in {document.path}: {type(extraction).__name__}: {extraction}"
-                report.errors.append((pending.file_path, reason))
-                file_rows[pending.file_path] = _with_reason(file_rows[pending.file_path], reason)
-            else:
-                repo.add_document(conn, pending.file_path, document, extraction)
-                report.documents_added += 1
-                report.words += len(document.text.split())
-            if done % CHUNK_DOCUMENTS == 0 or time.monotonic() - last_commit > COMMIT_SECONDS:
-                _commit(conn, file_rows, report)
-                last_commit = time.monotonic()
+    run = _Run(conn, settings, report)
+    run.bytes_total = sum(_size(f) for f in files)
+    ocr, why_not = ocr_options(settings.ocr, settings.ocr_languages)
+    if why_not and any(f.suffix.lower() in OCR_HINT_SUFFIXES or is_archive(f.name) for f in files):
+        report.notices.append(why_not)
+    with ParsePool[str](settings.parse_workers, settings.limits, ocr) as pool:
+
+        def report_progress() -> None:
             if progress:
-                progress(pending.file_number, len(files), report.documents_added)
-        _commit(conn, file_rows, report)
-    if first is not None or report.files_replaced:
+                progress(
+                    RunProgress(
+                        run.files_done,
+                        len(files),
+                        report.documents_added,
+                        run.bytes_done,
+                        run.bytes_total,
+                        pool.progress.ocr_pages,
+                        pool.progress.ocr_pages_per_second,
+                    )
+                )
+
+        parsed = pool.map(_jobs(run, files), on_progress=lambda _: report_progress())
+        stream = _documents(run, parsed)
+        first = next(stream, None)
+        if first is not None:
+            nlp = nlp or load_nlp(settings.spacy_model)
+            watchlist = repo.load_watchlist(conn)
+            n_process = settings.processes if len(files) >= MIN_FILES_FOR_WORKERS else 1
+            items = _cleaned(run, chain([first], stream))
+            extracted = extract_documents(
+                items,
+                nlp,
+                watchlist,
+                batch_size=settings.batch_size,
+                n_process=n_process,
+                detector=LanguageDetector(),
+            )
+            last_commit = time.monotonic()
+            for done, (document, extraction, pending) in enumerate(extracted, 1):
+                state = run.files[pending.file_path]
+                if isinstance(extraction, Exception):
+                    reason = (
+                        f"extraction failed in {document.path}: {type(extraction).__name__}: {extraction}"
+                    )
+                    report.errors.append((pending.file_path, reason))
+                    state.expected -= 1
+                    state.extraction_failures += 1
+                    state.reasons.append(reason)
+                else:
+                    repo.add_document(conn, pending.file_path, document, extraction)
+                    report.documents_added += 1
+                    report.words += len(document.text.split())
+                if done % CHUNK_DOCUMENTS == 0 or time.monotonic() - last_commit > COMMIT_SECONDS:
+                    _commit(run)
+                    last_commit = time.monotonic()
+                report_progress()
+        _commit(run)
+        report.ocr_pages = pool.progress.ocr_pages
+    if first is not None or report.files_replaced or repo.get_state(conn, RESOLVE_PENDING):
         with conn:
             resolve_all(conn)
         with conn:
             rebuild_duplicates(conn)
         with conn:
             rebuild_sources(conn)
+            repo.clear_journal(conn)
+            repo.set_state(conn, RESOLVE_PENDING, None)
     return report
 
 
-def _commit(conn: sqlite3.Connection, file_rows: dict[str, FileRow], report: IngestReport) -> None:
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _commit(run: _Run) -> None:
     """Mark files whose documents are all stored as done, and commit."""
-    for path in list(file_rows):
-        sha, size, count, partial = file_rows[path]
-        stored = conn.execute("SELECT COUNT(*) FROM documents WHERE file_path = ?", (path,)).fetchone()[0]
-        if stored >= count:
-            repo.record_file(conn, path, sha, size, documents=stored, reason=partial)
-            del file_rows[path]
-            if stored == 0:
-                report.files_failed += 1
+    conn, report = run.conn, run.report
+    for path, state in list(run.files.items()):
+        if not state.complete:
+            continue
+        stored = repo.count_file_documents(conn, path)
+        if stored < state.expected:
+            continue
+        reason = "; ".join(state.reasons[:5]) or None
+        repo.record_file(conn, path, state.sha256, state.size, documents=stored, reason=reason)
+        del run.files[path]
+        if stored == 0 and reason:
+            report.files_failed += 1
     conn.commit()
 
 
@@ -156,95 +247,169 @@ def resolve_all(conn: sqlite3.Connection) -> None:
     repo.replace_entities(conn, entities)
 
 
-def _read_new_files(
-    conn: sqlite3.Connection,
-    files: Sequence[Path],
-    settings: Settings,
-    report: IngestReport,
-    file_rows: dict[str, FileRow],
-) -> Iterator[_Pending]:
-    """Read files not seen before (or changed); record unreadable ones as errors as we go."""
-    limits = settings.limits
-    seen_hashes: set[str] = set()
+def _jobs(run: _Run, files: Sequence[Path]) -> Iterator[tuple[str, ParseJob]]:
+    """Parse jobs for files not seen before (or changed): one per file, one per archive member."""
+    conn, report, limits = run.conn, run.report, run.settings.limits
     for number, file in enumerate(files, 1):
         report.files_seen += 1
         path = str(file)
+        size = _size(file)
         try:
-            size = file.stat().st_size
             if size > limits.max_file_bytes:
                 raise UnreadableFile(f"file too large ({size} bytes > limit {limits.max_file_bytes})")
-            if file.suffix.lower() not in SUPPORTED_SUFFIXES:
-                raise UnreadableFile(f"unsupported file type {file.suffix.lower() or '(none)'}")
-            data = file.read_bytes()
+            suffix = file.suffix.lower()
+            if suffix not in SUPPORTED_SUFFIXES and not is_archive(file.name):
+                raise UnreadableFile(f"unsupported file type {suffix or '(none)'}")
+            with file.open("rb") as handle:
+                sha = hashlib.file_digest(handle, "sha256").hexdigest()
         except (OSError, UnreadableFile) as exc:
             reason = exc.reason if isinstance(exc, UnreadableFile) else f"cannot read: {exc.strerror or exc}"
-            _fail(conn, path, hashlib.sha256(path.encode()).hexdigest(), 0, reason, report)
+            _fail(run, path, reason)
+            _file_done(run, size)
             continue
-        sha = hashlib.sha256(data).hexdigest()
         known = repo.known_file(conn, path)
         if known and known[0] == sha:
             report.files_skipped += 1
+            _file_done(run, size)
             continue
         if known:
             report.files_replaced += 1
             with conn:
                 repo.forget_file(conn, path)
-        try:
-            result = read_file(file, data, limits)
-        except UnreadableFile as exc:
-            _fail(conn, path, sha, size, exc.reason, report)
-            continue
-        except Exception as exc:  # a reader bug must cost one file, not the run
-            _fail(conn, path, sha, size, f"reader failed: {type(exc).__name__}: {exc}", report)
-            continue
-        fresh = []
-        for document in result.documents:
-            if document.sha256 in seen_hashes or repo.document_exists(conn, document.sha256):
-                report.documents_duplicate += 1
+        # Documents an interrupted run stored are kept; the rest are read again.
+        state = _FileState(sha, size, number, expected=repo.count_file_documents(conn, path))
+        run.files[path] = state
+        if is_archive(file.name):
+            yield from _archive_jobs(run, path, file, state)
+        else:
+            state.jobs_open += 1
+            yield path, ParseJob(path, file)
+        state.listed = True
+        if state.complete:  # nothing to parse in it
+            _file_done(run, size)
+
+
+def _archive_jobs(run: _Run, path: str, file: Path, state: _FileState) -> Iterator[tuple[str, ParseJob]]:
+    members = 0
+    try:
+        for item in iter_archive(path, file, run.settings.limits):
+            if isinstance(item, MemberError):
+                if item.path == path:
+                    state.reasons.append(item.reason)
+                else:
+                    _member_failed(run, item.path, item.reason)
                 continue
-            seen_hashes.add(document.sha256)
-            fresh.append(document)
-        partial = "; ".join(result.errors[:5]) if result.errors else None
-        if partial:
-            report.errors.append((path, partial))
-        if not fresh:
-            with conn:
-                repo.record_file(conn, path, sha, size, documents=0, reason=partial)
+            members += 1
+            state.jobs_open += 1
+            yield path, ParseJob(item.path, item.data)
+    except Exception as exc:  # an archive-reading bug must cost this archive, not the run
+        state.reasons.append(f"archive reading failed: {type(exc).__name__}: {exc}")
+    if not members and not state.reasons:
+        state.reasons.append("no readable files inside")
+    for reason in state.reasons:
+        run.report.errors.append((path, reason))
+
+
+def _documents(
+    run: _Run, parsed: Iterator[tuple[str, ParseJob, ReadResult | UnreadableFile]]
+) -> Iterator[_Pending]:
+    """The new documents of each parsed job; failures recorded as they come."""
+    conn, report = run.conn, run.report
+    for path, job, result in parsed:
+        state = run.files[path]
+        state.jobs_open -= 1
+        if isinstance(result, UnreadableFile):
+            if job.path == path:
+                state.reasons.append(result.reason)
+                report.errors.append((path, result.reason))
+            else:
+                _member_failed(run, job.path, result.reason)
+        else:
+            if result.errors:
+                partial = "; ".join(result.errors[:5])
+                state.reasons.append(partial if job.path == path else f"{job.path}: {partial}")
+                report.errors.append((job.path, partial))
+            for document in result.documents:
+                sha = document.sha256
+                if sha in run.seen_hashes:
+                    report.documents_duplicate += 1
+                    continue
+                stored_under = repo.document_file(conn, sha)
+                if stored_under is not None:
+                    if stored_under != path:  # else stored by an interrupted run of this file
+                        report.documents_duplicate += 1
+                    continue
+                run.seen_hashes.add(sha)
+                state.expected += 1
+                yield _Pending(path, state.number, document)
+        if state.complete:
+            _file_done(run, state.size)
+
+
+def _file_done(run: _Run, size: int) -> None:
+    run.files_done += 1
+    run.bytes_done += size
+
+
+def _member_failed(run: _Run, member: str, reason: str) -> None:
+    """A file inside an archive that could not be read is listed like any other."""
+    run.report.members_failed += 1
+    run.report.errors.append((member, reason))
+    with run.conn:
+        repo.record_file(
+            run.conn, member, hashlib.sha256(member.encode()).hexdigest(), 0, documents=0, reason=reason
+        )
+
+
+def _fail(run: _Run, path: str, reason: str) -> None:
+    run.report.files_failed += 1
+    run.report.errors.append((path, reason))
+    with run.conn:
+        repo.record_file(
+            run.conn, path, hashlib.sha256(path.encode()).hexdigest(), 0, documents=0, reason=reason
+        )
+
+
+def _cleaned(run: _Run, pending: Iterator[_Pending]) -> Iterator[tuple[Document, CleanText, _Pending]]:
+    """Clean each document with its source's repeated lines (boilerplate) removed.
+
+    Lines are counted per chunk of new documents before any of them is cleaned. The counts and
+    each chunk's boilerplate are journalled in the transaction that records them, so documents
+    of a chunk an interrupted run had started are cleaned the same way when the rerun reaches them.
+    """
+    conn = run.conn
+    cache: dict[tuple[int, str], frozenset[str]] = {}
+    chunk: list[_Pending] = []
+    for p in pending:
+        journalled = repo.journal_chunk(conn, p.document.sha256)
+        if journalled is None:
+            chunk.append(p)
+            if len(chunk) == CHUNK_DOCUMENTS:
+                yield from _clean_chunk(run, chunk, cache)
+                chunk = []
             continue
-        file_rows[path] = (sha, size, len(fresh), partial)
-        for document in fresh:
-            yield _Pending(path, number, document)
+        key = (journalled, _source_of(p))
+        if key not in cache:
+            cache[key] = repo.journal_boilerplate(conn, *key)
+        yield p.document, clean(p.document, cache[key]), p
+    if chunk:
+        yield from _clean_chunk(run, chunk, cache)
 
 
-def _with_reason(row: FileRow, reason: str) -> FileRow:
-    """One of a file's documents failed: expect one fewer and keep the reason."""
-    sha, size, count, partial = row
-    return sha, size, count - 1, "; ".join(r for r in (partial, reason) if r)
-
-
-def _fail(
-    conn: sqlite3.Connection, path: str, sha: str, size: int, reason: str, report: IngestReport
-) -> None:
-    report.files_failed += 1
-    report.errors.append((path, reason))
-    with conn:
-        repo.record_file(conn, path, sha, size, documents=0, reason=reason)
-
-
-def _cleaned(
-    conn: sqlite3.Connection, pending: Iterator[_Pending], settings: Settings
+def _clean_chunk(
+    run: _Run, chunk: list[_Pending], cache: dict[tuple[int, str], frozenset[str]]
 ) -> Iterator[tuple[Document, CleanText, _Pending]]:
-    """Per chunk: count each document's lines per source, then clean with that source's repeated
-    lines (boilerplate) removed."""
-    while chunk := list(islice(pending, CHUNK_DOCUMENTS)):
-        for p in chunk:
-            repo.count_lines(conn, _source_of(p), line_keys(p.document))
-        boilerplate: dict[str, frozenset[str]] = {}
-        for p in chunk:
-            source = _source_of(p)
-            if source not in boilerplate:
-                boilerplate[source] = repo.boilerplate_lines(conn, source, settings.boilerplate_min_docs)
-            yield p.document, clean(p.document, boilerplate[source]), p
+    conn, min_docs = run.conn, run.settings.boilerplate_min_docs
+    for p in chunk:
+        repo.count_lines(conn, _source_of(p), line_keys(p.document))
+    number = repo.new_journal_chunk(conn, [p.document.sha256 for p in chunk])
+    for source in dict.fromkeys(_source_of(p) for p in chunk):
+        cache[(number, source)] = repo.boilerplate_lines(conn, source, min_docs)
+        repo.journal_boilerplate_save(conn, number, source, cache[(number, source)])
+    repo.set_state(conn, RESOLVE_PENDING, "1")
+    conn.commit()
+    for p in chunk:
+        yield p.document, clean(p.document, cache[(number, _source_of(p))]), p
 
 
 def _source_of(p: _Pending) -> str:

@@ -20,12 +20,22 @@ class UnreadableFile(Exception):
         self.reason = reason
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file attached to an email: read by the format dispatcher as a child document."""
+
+    parent: str  # Document.path of the message it is attached to
+    name: str  # file name as given by the sender (untrusted; sanitised by the dispatcher)
+    data: bytes
+
+
 @dataclass(slots=True)
 class ReadResult:
     """The documents read from one file, plus per-record problems inside a container."""
 
     documents: list[Document] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 def sha256_hex(data: bytes) -> str:

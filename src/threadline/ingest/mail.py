@@ -6,18 +6,21 @@ have evidence offsets like any other mention.
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email import errors as email_errors
 from email import policy
 from email.headerregistry import AddressHeader
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesParser, HeaderParser
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from threadline.config import Limits
 from threadline.ingest.base import (
+    Attachment,
     ReadResult,
     UnreadableFile,
     clip_text,
@@ -40,9 +43,10 @@ _NEEDS_QUOTES = re.compile(r'[,;:<>@"()\[\]]')
 # requiring the time keeps an unescaped "From here on..." body line from splitting a message.
 _MBOX_SEPARATOR = re.compile(rb"^From \S+ [^\n]*\d{1,2}:\d{2}[^\n]*$", re.MULTILINE)
 _MBOX_ESCAPED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
+MAX_ATTACHMENTS = 100  # per message; the rest are skipped with an error
 
 
-def read_eml(path: Path, data: bytes, limits: Limits) -> Document:
+def read_eml(path: Path, data: bytes, limits: Limits) -> ReadResult:
     return parse_message(data, str(path), limits)
 
 
@@ -53,9 +57,13 @@ def read_mbox(path: Path, data: bytes, limits: Limits) -> ReadResult:
             result.errors.append(f"more than {limits.max_records_per_file} messages; the rest were skipped")
             break
         try:
-            result.documents.append(parse_message(raw, f"{path}#{number}", limits))
+            message = parse_message(raw, f"{path}#{number}", limits)
         except UnreadableFile as exc:
             result.errors.append(f"message {number}: {exc.reason}")
+            continue
+        result.documents.extend(message.documents)
+        result.attachments.extend(message.attachments)
+        result.errors.extend(f"message {number}: {error}" for error in message.errors)
     return container_result(result, "messages")
 
 
@@ -80,15 +88,70 @@ def split_mbox(data: bytes) -> Iterator[bytes]:
         yield message
 
 
-def parse_message(raw: bytes, doc_path: str, limits: Limits) -> Document:
-    """Render one RFC 5322 message; UnreadableFile when it has no headers or no text body."""
+def parse_message(raw: bytes, doc_path: str, limits: Limits) -> ReadResult:
+    """One RFC 5322 message: its document, attachments and attachment errors.
+
+    UnreadableFile when it has no headers, or neither a text body nor an attachment.
+    """
     if not raw.strip():
         raise UnreadableFile("empty message")
     message = BytesParser(policy=policy.default).parsebytes(raw)
     headers = _first_headers(message)
     if not _MESSAGE_HEADERS & headers.keys():
         raise UnreadableFile("no message headers")
-    body = normalise_newlines(_body_text(message)).strip()
+    body, body_parts = _body(message)
+    result = ReadResult()
+    result.attachments = _attachments(message, body_parts, doc_path, result.errors)
+    if body is None and not result.attachments:
+        raise UnreadableFile("no readable body")
+    document = message_document(doc_path, sha256_hex(raw), message_headers(headers), body or "", limits)
+    result.documents.append(document)
+    return result
+
+
+@dataclass(slots=True)
+class MessageHeaders:
+    """A message's header values, decoded and unfolded: what .eml and Outlook .msg have in common."""
+
+    # "from" | "to" | "cc" | "bcc" -> (display name, address) pairs; either may be "".
+    people: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # The address header as written, shown instead when no person could be taken from it
+    # ("undisclosed-recipients:;").
+    raw_people: dict[str, str] = field(default_factory=dict)
+    date: str = ""  # as written
+    iso_date: str | None = None
+    subject: str = ""
+    message_id: str = ""
+    in_reply_to: str = ""
+
+
+def message_headers(headers: dict[str, str]) -> MessageHeaders:
+    """Parse raw header values (lower-cased name -> first value) into MessageHeaders."""
+    parsed = MessageHeaders(
+        date=_unfold(headers.get("date", "")),
+        iso_date=_iso_date(headers.get("date")),
+        subject=_decode_encoded_words(headers.get("subject", "")),
+        message_id=_unfold(headers.get("message-id", "")),
+        in_reply_to=_unfold(headers.get("in-reply-to", "")),
+    )
+    for label, key in _PEOPLE_HEADERS:
+        value = _unfold(headers.get(key, ""))
+        if value:
+            parsed.people[key] = _addresses(label, value)
+            parsed.raw_people[key] = value
+    return parsed
+
+
+def headers_from_text(text: str) -> MessageHeaders:
+    """MessageHeaders from a block of RFC 5322 header lines (an Outlook message's transport headers)."""
+    return message_headers(_first_headers(HeaderParser(policy=policy.default).parsestr(text)))
+
+
+def message_document(
+    doc_path: str, sha256: str, headers: MessageHeaders, body: str, limits: Limits
+) -> Document:
+    """The email Document: the rendered header block, a blank line, then the body."""
+    body = normalise_newlines(body).strip()
     rendered = _render_headers(headers)
     if not rendered.text and not body:
         raise UnreadableFile("no text")
@@ -97,10 +160,10 @@ def parse_message(raw: bytes, doc_path: str, limits: Limits) -> Document:
     text = clip_text(f"{rendered.text}\n{body}", limits, meta)
     return Document(
         path=doc_path,
-        sha256=sha256_hex(raw),
+        sha256=sha256,
         text=text,
-        title=rendered.meta.get("subject"),
-        date=_iso_date(headers.get("date")),
+        title=headers.subject or None,
+        date=headers.iso_date,
         source=rendered.sender_domain,
         format="email",
         body_start=min(body_start, len(text)),
@@ -140,41 +203,43 @@ class _RenderedHeaders:
     sender_domain: str | None = None
 
 
-def _render_headers(headers: dict[str, str]) -> _RenderedHeaders:
+def _render_headers(headers: MessageHeaders) -> _RenderedHeaders:
     """The header lines ("From: Name <addr>", ...), recording where each person's name lands."""
     rendered = _RenderedHeaders()
     lines: list[str] = []
     offset = 0
     for label, key in _PEOPLE_HEADERS:
-        if not _unfold(headers.get(key, "")):
+        addresses = headers.people.get(key, [])
+        raw = headers.raw_people.get(key, "")
+        if not addresses and not raw:
             continue
-        line, people = _render_people(label, key, headers[key], offset)
+        line, people = _render_people(label, key, addresses, raw, offset)
         lines.append(line)
         rendered.people.extend(people)
         rendered.meta[key] = line[len(label) + 2 :]
         if key == "from" and people and people[0].address and "@" in people[0].address:
             rendered.sender_domain = people[0].address.rsplit("@", 1)[1].lower() or None
         offset += len(line) + 1
-    date = _unfold(headers.get("date", ""))
-    if date:
-        lines.append(f"Date: {date}")
-    subject = _decode_encoded_words(headers.get("subject", ""))
-    if subject:
-        lines.append(f"Subject: {subject}")
-        rendered.meta["subject"] = subject
-    for key in ("message-id", "in-reply-to"):
-        value = _unfold(headers.get(key, ""))
-        if value:
-            rendered.meta[key.replace("-", "_")] = value
+    if headers.date:
+        lines.append(f"Date: {headers.date}")
+    if headers.subject:
+        lines.append(f"Subject: {headers.subject}")
+        rendered.meta["subject"] = headers.subject
+    if headers.message_id:
+        rendered.meta["message_id"] = headers.message_id
+    if headers.in_reply_to:
+        rendered.meta["in_reply_to"] = headers.in_reply_to
     rendered.text = "".join(f"{line}\n" for line in lines)
     return rendered
 
 
-def _render_people(label: str, key: str, value: str, offset: int) -> tuple[str, list[HeaderField]]:
+def _render_people(
+    label: str, key: str, addresses: list[tuple[str, str]], raw: str, offset: int
+) -> tuple[str, list[HeaderField]]:
     """One address header line starting at ``offset`` in the text, and a HeaderField per person."""
     line = f"{label}: "
     people: list[HeaderField] = []
-    for display_name, address in _addresses(label, value):
+    for display_name, address in addresses:
         name = _unfold(display_name) or address
         if not name:
             continue
@@ -193,7 +258,7 @@ def _render_people(label: str, key: str, value: str, offset: int) -> tuple[str, 
         if display_name and address:
             line += f" <{address}>"
     if not people:  # "undisclosed-recipients:;" or unparseable: keep what was there
-        line += _unfold(value)
+        line += _unfold(raw)
     return line, people
 
 
@@ -231,19 +296,23 @@ def _iso_date(value: str | None) -> str | None:
         return None
 
 
-def _body_text(message: EmailMessage) -> str:
-    """The text/plain body, else the text/html one as text; "" for an empty text body."""
+def _body(message: EmailMessage) -> tuple[str | None, list[EmailMessage]]:
+    """The text/plain body, else the text/html one as text, and the parts considered as body.
+
+    None when the message has no text body part at all; "" for an empty one.
+    """
     try:
         plain = message.get_body(preferencelist=("plain",))
         html = message.get_body(preferencelist=("html",))
     except Exception:  # malformed MIME trees can trip the stdlib walker
         plain = html = None
-    if plain is None and html is None:
-        raise UnreadableFile("no readable body")
+    parts = [part for part in (plain, html) if isinstance(part, EmailMessage)]
+    if not parts:
+        return None, []
     text = _part_text(plain) if isinstance(plain, EmailMessage) else ""
     if not text.strip() and isinstance(html, EmailMessage):
         text = html_to_text(_part_text(html))
-    return text
+    return text, parts
 
 
 def _part_text(part: EmailMessage) -> str:
@@ -259,3 +328,84 @@ def _part_text(part: EmailMessage) -> str:
     if text is None:
         text = payload.decode(codec_name(charset) or "utf-8", "replace")
     return text
+
+
+def _attachments(
+    message: EmailMessage, body_parts: list[EmailMessage], parent: str, errors: list[str]
+) -> list[Attachment]:
+    """Attached files: parts marked as attachments or carrying a file name, and attached messages.
+
+    Parts read as the body are left out so their text is not read twice.
+    """
+    found: list[Attachment] = []
+    for number, part in enumerate(_leaf_parts(message), start=1):
+        if any(part is body for body in body_parts):
+            continue
+        try:
+            is_message = part.get_content_type() == "message/rfc822"
+            disposition = part.get_content_disposition()
+        except Exception:  # the stdlib header parser raises assorted errors on hostile input
+            continue
+        filename = _filename(part)
+        if not (is_message or filename or disposition == "attachment"):
+            continue
+        name = filename or f"attachment-{number}{'.eml' if is_message else _extension(part)}"
+        if len(found) == MAX_ATTACHMENTS:
+            errors.append(f"more than {MAX_ATTACHMENTS} attachments; the rest were skipped")
+            break
+        data = _attached_message_bytes(part) if is_message else _attachment_bytes(part)
+        if data is None:
+            errors.append(f"attachment {name}: payload could not be decoded")
+            continue
+        found.append(Attachment(parent=parent, name=name, data=data))
+    return found
+
+
+def _leaf_parts(message: EmailMessage) -> Iterator[EmailMessage]:
+    """Non-multipart parts in document order; an attached message is one part, not descended into."""
+    stack = [message]
+    while stack:
+        part = stack.pop()
+        if part.is_multipart() and (part is message or part.get_content_type() != "message/rfc822"):
+            try:
+                children = list(part.iter_parts())
+            except Exception:  # a hostile MIME tree
+                continue
+            stack.extend(child for child in reversed(children) if isinstance(child, EmailMessage))
+        else:
+            yield part
+
+
+def _filename(part: EmailMessage) -> str | None:
+    try:
+        name = part.get_filename()
+    except Exception:  # the stdlib parameter parser raises assorted errors on hostile input
+        return None
+    if not isinstance(name, str):
+        return None
+    return _unfold(_decode_escaped_bytes(name)) or None
+
+
+def _extension(part: EmailMessage) -> str:
+    return mimetypes.guess_extension(part.get_content_type()) or ""
+
+
+def _attachment_bytes(part: EmailMessage) -> bytes | None:
+    """The decoded payload; None when it cannot be decoded (the parser then returns the raw text)."""
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:  # a broken transfer encoding
+        return None
+    if not isinstance(payload, bytes):
+        return None
+    if any(isinstance(defect, email_errors.InvalidBase64LengthDefect) for defect in part.defects):
+        return None  # truncated base64: the parser hands back the undecoded text
+    return payload
+
+
+def _attached_message_bytes(part: EmailMessage) -> bytes | None:
+    try:
+        attached = part.get_payload(0)
+        return attached.as_bytes() if isinstance(attached, EmailMessage) else None
+    except Exception:  # re-serialising a malformed message can fail in the stdlib generator
+        return None

@@ -102,16 +102,24 @@ def _evidence_rows(conn: sqlite3.Connection, a: int, b: int, limit: int | None) 
     # a well-supported pair has thousands of sentences.
     order = "ORDER BY d.date IS NULL, d.date, d.path, s.start"
     sql = (
-        "SELECT d.path, d.title, s.start, s.end, substr(d.text, s.start + 1, s.end - s.start) AS sentence FROM ("
+        "SELECT d.path, d.title, s.start, s.end, s.page, substr(d.text, s.start + 1, s.end - s.start) AS sentence FROM ("
         "  SELECT ls.sentence_id FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id"
         f"  JOIN documents d ON d.id = s.document_id WHERE ls.a = ? AND ls.b = ? {order} LIMIT ?"
         f") kept JOIN sentences s ON s.id = kept.sentence_id JOIN documents d ON d.id = s.document_id {order}"
     )
     args: list[Any] = [lo, hi, limit or -1]  # a negative LIMIT is no limit
-    return [
-        {"path": r["path"], "sentence": r["sentence"], "start": r["start"], "end": r["end"]}
-        for r in conn.execute(sql, args)
-    ]
+    return [evidence_object(r) for r in conn.execute(sql, args)]
+
+
+def evidence_object(row: sqlite3.Row) -> JSON:
+    """The evidence shape of the JSON contract, from a row with path, sentence, start, end, page."""
+    return {
+        "path": row["path"],
+        "page": row["page"],
+        "sentence": row["sentence"],
+        "start": row["start"],
+        "end": row["end"],
+    }
 
 
 def show(conn: sqlite3.Connection, query: str, *, connections: int = 25) -> JSON:

@@ -91,10 +91,26 @@ def document(conn: sqlite3.Connection, doc_id: int) -> JSON:
         "url": row["url"],
         "format": row["format"],
         "words": row["words"],
+        "parent": row["parent_path"],
+        "parent_id": _document_id(conn, row["parent_path"]),
+        "attachments": [
+            {"id": r[0], "path": r[1]}
+            for r in conn.execute(
+                "SELECT id, path FROM documents WHERE parent_path = ? ORDER BY id", (row["path"],)
+            )
+        ],
+        "pages": json.loads(row["pages"]) if row["pages"] else [],
         "meta": meta if isinstance(meta, dict) else {},
         "text": row["text"],
         "mentions": mentions,
     }
+
+
+def _document_id(conn: sqlite3.Connection, path: str | None) -> int | None:
+    if path is None:
+        return None
+    row = conn.execute("SELECT id FROM documents WHERE path = ?", (path,)).fetchone()
+    return int(row[0]) if row else None
 
 
 def file_record(conn: sqlite3.Connection, path: str) -> JSON:
@@ -203,7 +219,7 @@ def connection_sentences(conn: sqlite3.Connection, a: int, b: int, *, limit: int
     ``side`` "a" or "b", and the id of its first mention to link into the document page."""
     lo, hi = min(a, b), max(a, b)
     sentences = conn.execute(
-        "SELECT s.id, s.document_id, s.start, s.end FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id"
+        "SELECT s.id, s.document_id, s.start, s.end, s.page FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id"
         " JOIN documents d ON d.id = s.document_id WHERE ls.a = ? AND ls.b = ?"
         " ORDER BY d.date IS NULL, d.date, d.path, s.start LIMIT ?",
         (lo, hi, limit),
@@ -237,6 +253,7 @@ def connection_sentences(conn: sqlite3.Connection, a: int, b: int, *, limit: int
             {
                 "start": s["start"],
                 "end": s["end"],
+                "page": s["page"],
                 "text": text[(s["document_id"], s["start"], s["end"])],
                 "mention_id": found[0]["id"] if found else None,
                 "spans": [

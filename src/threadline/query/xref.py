@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from threadline.model import WatchlistPerson
+from threadline.query.queries import evidence_object
 from threadline.resolve.matching import NameForm, same_person_name, skeleton
 from threadline.store.repository import load_watchlist
 
@@ -152,7 +153,7 @@ def _evidence(conn: sqlite3.Connection, entity_ids: list[int]) -> list[JSON]:
     lengths before very long or very short ones."""
     marks = ",".join("?" * len(entity_ids))
     rows = conn.execute(
-        "SELECT d.path, d.date, s.id AS sid, s.start, s.end, m.name, m.full_name,"
+        "SELECT d.path, d.date, s.id AS sid, s.start, s.end, s.page, m.name, m.full_name,"
         " substr(d.text, s.start + 1, s.end - s.start) AS sentence"
         " FROM mentions m JOIN sentences s ON s.id = m.sentence_id JOIN documents d ON d.id = m.document_id"
         f" WHERE m.entity_id IN ({marks}) AND m.kind != 'header'"
@@ -178,9 +179,7 @@ def _evidence(conn: sqlite3.Connection, entity_ids: list[int]) -> list[JSON]:
             best.append(r)
             seen_sentences.add(r["sid"])
             seen_docs.add(r["path"])
-    return [
-        {"path": r["path"], "sentence": r["sentence"], "start": r["start"], "end": r["end"]} for r in best
-    ]
+    return [evidence_object(r) for r in best]
 
 
 def _co_mentioned(conn: sqlite3.Connection, entity_ids: list[int]) -> list[JSON]:
@@ -302,7 +301,8 @@ def xref_markdown(rows: Sequence[JSON], title: str = "Watchlist cross-reference"
             for e in r["evidence"]:
                 out.append(f"> {_md(e['sentence'])}")
                 out.append(">")
-                out.append(f"> — {_md(e['path'])}, characters {e['start']}–{e['end']}")
+                page = f", page {e['page']}" if e.get("page") else ""
+                out.append(f"> — {_md(e['path'])}{page}, characters {e['start']}–{e['end']}")
                 out.append("")
             if r["co_mentioned"]:
                 named = ", ".join(f"{_md(c['name'])} ({c['sentences']})" for c in r["co_mentioned"])

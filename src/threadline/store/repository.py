@@ -18,6 +18,7 @@ from threadline.model import (
     MentionKind,
     Sentence,
     WatchlistPerson,
+    page_at,
 )
 from threadline.resolve.resolver import MentionRef, ResolvedEntity
 
@@ -39,9 +40,11 @@ def known_file(conn: sqlite3.Connection, path: str) -> tuple[str, str] | None:
 
 
 def forget_file(conn: sqlite3.Connection, path: str) -> None:
-    """Drop a changed file's old documents (mentions and sentences cascade)."""
+    """Drop a changed file's old documents (mentions and sentences cascade), and the rows of
+    files inside it when it is an archive."""
     conn.execute("DELETE FROM documents WHERE file_path = ?", (path,))
     conn.execute("DELETE FROM files WHERE path = ?", (path,))
+    conn.execute("DELETE FROM files WHERE substr(path, 1, ?) = ?", (len(path) + 2, path + "!/"))
 
 
 def record_file(
@@ -59,6 +62,62 @@ def document_exists(conn: sqlite3.Connection, sha256: str) -> bool:
     return conn.execute("SELECT 1 FROM documents WHERE sha256 = ?", (sha256,)).fetchone() is not None
 
 
+def document_file(conn: sqlite3.Connection, sha256: str) -> str | None:
+    """The file a document with these bytes was stored from, if it is stored."""
+    row = conn.execute("SELECT file_path FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def count_file_documents(conn: sqlite3.Connection, path: str) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM documents WHERE file_path = ?", (path,)).fetchone()[0])
+
+
+# --- run state and the ingest journal ------------------------------------------------------------------
+
+
+def get_state(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def set_state(conn: sqlite3.Connection, key: str, value: str | None) -> None:
+    if value is None:
+        conn.execute("DELETE FROM state WHERE key = ?", (key,))
+    else:
+        conn.execute("INSERT OR REPLACE INTO state(key, value) VALUES (?, ?)", (key, value))
+
+
+def new_journal_chunk(conn: sqlite3.Connection, shas: Sequence[str]) -> int:
+    """Journal a chunk of documents about to be cleaned; returns its number."""
+    number = int(conn.execute("SELECT COALESCE(MAX(chunk), 0) + 1 FROM journal_documents").fetchone()[0])
+    conn.executemany(
+        "INSERT OR REPLACE INTO journal_documents(sha256, chunk) VALUES (?, ?)", [(s, number) for s in shas]
+    )
+    return number
+
+
+def journal_chunk(conn: sqlite3.Connection, sha256: str) -> int | None:
+    row = conn.execute("SELECT chunk FROM journal_documents WHERE sha256 = ?", (sha256,)).fetchone()
+    return int(row[0]) if row else None
+
+
+def journal_boilerplate_save(conn: sqlite3.Connection, chunk: int, source: str, keys: Iterable[str]) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO journal_boilerplate(chunk, source, key) VALUES (?, ?, ?)",
+        [(chunk, source, k) for k in keys],
+    )
+
+
+def journal_boilerplate(conn: sqlite3.Connection, chunk: int, source: str) -> frozenset[str]:
+    rows = conn.execute("SELECT key FROM journal_boilerplate WHERE chunk = ? AND source = ?", (chunk, source))
+    return frozenset(r[0] for r in rows)
+
+
+def clear_journal(conn: sqlite3.Connection) -> None:
+    conn.execute("DELETE FROM journal_documents")
+    conn.execute("DELETE FROM journal_boilerplate")
+
+
 # --- documents and extractions ---------------------------------------------------------------------------
 
 
@@ -66,7 +125,7 @@ def add_document(conn: sqlite3.Connection, file_path: str, document: Document, e
     """Store a document with its sentences and mentions; returns the document id."""
     cur = conn.execute(
         "INSERT INTO documents(path, sha256, file_path, title, date, source, url, format, body_start, words,"
-        " meta, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " meta, text, pages, parent_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             document.path,
             document.sha256,
@@ -80,19 +139,23 @@ def add_document(conn: sqlite3.Connection, file_path: str, document: Document, e
             len(document.text.split()),
             json.dumps(document.meta, ensure_ascii=False),
             document.text,
+            json.dumps(document.pages) if document.pages else None,
+            document.parent,
         ),
     )
     doc_id = int(cur.lastrowid or 0)
-    _insert_extraction(conn, doc_id, extraction)
+    _insert_extraction(conn, doc_id, extraction, document.pages)
     return doc_id
 
 
-def _insert_extraction(conn: sqlite3.Connection, doc_id: int, extraction: Extraction) -> None:
+def _insert_extraction(
+    conn: sqlite3.Connection, doc_id: int, extraction: Extraction, pages: list[int]
+) -> None:
     # Every sentence is kept (not only those with mentions) so a later watchlist can be matched
     # against stored documents without running NER again.
     conn.executemany(
-        "INSERT INTO sentences(document_id, idx, start, end) VALUES (?, ?, ?, ?)",
-        [(doc_id, s.index, s.start, s.end) for s in extraction.sentences],
+        "INSERT INTO sentences(document_id, idx, start, end, page) VALUES (?, ?, ?, ?, ?)",
+        [(doc_id, s.index, s.start, s.end, page_at(pages, s.start)) for s in extraction.sentences],
     )
     sentence_ids = {
         r[0]: r[1] for r in conn.execute("SELECT idx, id FROM sentences WHERE document_id = ?", (doc_id,))
@@ -159,7 +222,8 @@ def stored_extractions(conn: sqlite3.Connection) -> Iterator[tuple[int, str, int
 def replace_extraction(conn: sqlite3.Connection, doc_id: int, extraction: Extraction) -> None:
     conn.execute("DELETE FROM mentions WHERE document_id = ?", (doc_id,))
     conn.execute("DELETE FROM sentences WHERE document_id = ?", (doc_id,))
-    _insert_extraction(conn, doc_id, extraction)
+    row = conn.execute("SELECT pages FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    _insert_extraction(conn, doc_id, extraction, json.loads(row[0]) if row and row[0] else [])
 
 
 # --- boilerplate line counts -----------------------------------------------------------------------------

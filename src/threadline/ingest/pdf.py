@@ -1,0 +1,190 @@
+"""PDF: the text layer of each page with pypdfium2; pages without a usable one are OCR'd.
+
+Page boundaries are kept (``Document.pages``) so every sentence of evidence can say its page.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+
+from threadline.config import Limits
+from threadline.ingest.base import ReadResult, UnreadableFile, first_line_title, sha256_hex
+from threadline.ingest.ocr import OcrOptions, PageHook, ocr_image
+from threadline.model import Document
+
+# Pages are joined by a blank line: a paragraph break for the sentence splitter.
+PAGE_SEPARATOR = "\n\n"
+# A text layer with fewer letters than this is a scan (maybe with a stamp or page number on top).
+MIN_LAYER_LETTERS = 40
+_PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def read_pdf(
+    path: Path, data: bytes, limits: Limits, ocr: OcrOptions | None = None, on_page: PageHook | None = None
+) -> ReadResult:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        reason = str(exc).lower()
+        if "password" in reason:
+            raise UnreadableFile("encrypted PDF (password required)") from exc
+        raise UnreadableFile(f"not a readable PDF ({exc})") from exc
+    try:
+        return _read_pages(pdf, path, data, limits, ocr, on_page)
+    finally:
+        pdf.close()
+
+
+def _read_pages(
+    pdf: object,
+    path: Path,
+    data: bytes,
+    limits: Limits,
+    ocr: OcrOptions | None,
+    on_page: PageHook | None,
+) -> ReadResult:
+    import pypdfium2 as pdfium
+
+    assert isinstance(pdf, pdfium.PdfDocument)
+    count = len(pdf)
+    if count == 0:
+        raise UnreadableFile("PDF has no pages")
+    errors: list[str] = []
+    texts: list[str] = []
+    ocr_pages = 0
+    scanned_skipped = 0
+    for index in range(min(count, limits.max_pages)):
+        try:
+            page = pdf[index]
+        except pdfium.PdfiumError as exc:
+            errors.append(f"page {index + 1}: {exc}")
+            texts.append("")
+            continue
+        try:
+            text = _layer_text(page)
+            if _letters(text) < MIN_LAYER_LETTERS:
+                if ocr is not None:
+                    try:
+                        scanned = _ocr_page(page, ocr)
+                    except UnreadableFile as exc:
+                        errors.append(f"page {index + 1}: {exc.reason}")
+                        scanned = ""
+                    ocr_pages += 1
+                    if on_page:
+                        on_page()
+                    if _letters(scanned) > _letters(text):
+                        text = scanned
+                elif not text.strip():
+                    scanned_skipped += 1
+        finally:
+            page.close()
+        texts.append(text)
+    if count > limits.max_pages:
+        errors.append(f"{count} pages; only the first {limits.max_pages} were read")
+    body, starts = join_pages(texts)
+    if not body.strip():
+        if scanned_skipped:
+            raise UnreadableFile("scanned PDF with no text layer, and OCR is off")
+        raise UnreadableFile("no text" + (f" ({errors[0]})" if errors else ""))
+    if len(body) > limits.max_text_chars:
+        errors.append(f"text cut at {limits.max_text_chars} characters")
+        body = body[: limits.max_text_chars]
+        starts = [s for s in starts if s < len(body)]
+    meta = {"pages": str(count)}
+    if ocr_pages:
+        meta["ocr_pages"] = str(ocr_pages)
+    if scanned_skipped:
+        meta["pages_without_text"] = str(scanned_skipped)
+    metadata = _metadata(pdf)
+    if metadata.get("Author"):
+        meta["author"] = metadata["Author"]
+    document = Document(
+        path=str(path),
+        sha256=sha256_hex(data),
+        text=body,
+        title=metadata.get("Title") or first_line_title(body),
+        date=_pdf_date(metadata.get("CreationDate", "")),
+        format="pdf",
+        meta=meta,
+        pages=starts,
+    )
+    return ReadResult([document], errors)
+
+
+def _layer_text(page: object) -> str:
+    import pypdfium2 as pdfium
+
+    assert isinstance(page, pdfium.PdfPage)
+    textpage = page.get_textpage()
+    try:
+        raw = textpage.get_text_range()
+    finally:
+        textpage.close()
+    return tidy_page_text(raw)
+
+
+def tidy_page_text(raw: str) -> str:
+    """Normalise line ends, drop control characters pdfium emits, squeeze runs of spaces."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    text = _SPACES.sub(" ", text)
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def _ocr_page(page: object, ocr: OcrOptions) -> str:
+    import pypdfium2 as pdfium
+
+    assert isinstance(page, pdfium.PdfPage)
+    bitmap = page.render(scale=ocr.dpi / 72, grayscale=True)
+    try:
+        image = bitmap.to_pil()
+        return tidy_page_text(ocr_image(image, ocr))
+    finally:
+        bitmap.close()
+
+
+def _letters(text: str) -> int:
+    return sum(1 for ch in text if ch.isalpha())
+
+
+def join_pages(texts: list[str]) -> tuple[str, list[int]]:
+    parts: list[str] = []
+    starts: list[int] = []
+    offset = 0
+    for text in texts:
+        if parts:
+            parts.append(PAGE_SEPARATOR)
+            offset += len(PAGE_SEPARATOR)
+        starts.append(offset)
+        parts.append(text)
+        offset += len(text)
+    return "".join(parts), starts
+
+
+def _metadata(pdf: object) -> dict[str, str]:
+    import pypdfium2 as pdfium
+
+    assert isinstance(pdf, pdfium.PdfDocument)
+    try:
+        values = pdf.get_metadata_dict(skip_empty=True)
+    except pdfium.PdfiumError:
+        return {}
+    return {key: tidy_page_text(str(value))[:300] for key, value in values.items()}
+
+
+def _pdf_date(value: str) -> str | None:
+    match = _PDF_DATE.search(value)
+    if not match:
+        return None
+    year, month, day = match.group(1), match.group(2) or "01", match.group(3) or "01"
+    try:
+        return datetime(int(year), int(month), int(day)).date().isoformat()
+    except ValueError:
+        return None

@@ -1,0 +1,205 @@
+"""Parse files in worker processes with a memory limit and a stall timeout.
+
+A parser that hangs, leaks or crashes (PDF and image libraries are C code fed hostile bytes)
+costs only its file: the worker is killed or dies, the file is recorded with the reason, and
+the pool starts a fresh worker. Results come back in submission order, so a run reads the same
+way whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from threadline.config import Limits
+from threadline.ingest.base import ReadResult, UnreadableFile
+from threadline.ingest.ocr import OcrOptions
+
+T = TypeVar("T")
+POLL_SECONDS = 0.5
+# Set once per worker process by _init_worker: where page progress goes. Process-local, never
+# shared: the main process only reads the queue.
+_events: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParseJob:
+    """Read ``source`` (a file on disk, or bytes from an archive) as the document(s) at ``path``."""
+
+    path: str
+    source: Path | bytes
+
+
+@dataclass(slots=True)
+class Progress:
+    """What the workers reported since the run started."""
+
+    ocr_pages: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def ocr_pages_per_second(self) -> float:
+        return self.ocr_pages / max(time.monotonic() - self.started, 1e-6)
+
+
+def _init_worker(events: Any, memory_bytes: int) -> None:
+    global _events
+    _events = events
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # Tesseract: one thread per worker
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    except (ImportError, ValueError, OSError):  # not on this platform: the timeout still guards
+        pass
+
+
+def _page_done(path: str) -> None:
+    if _events is not None:
+        _events.put(path)
+
+
+def parse_job(job: ParseJob, limits: Limits, ocr: OcrOptions | None) -> ReadResult:
+    """Runs in a worker: read the job's bytes and hand them to the format reader."""
+    data = job.source.read_bytes() if isinstance(job.source, Path) else job.source
+    return _read(job.path, data, limits, ocr)
+
+
+def _read(path: str, data: bytes, limits: Limits, ocr: OcrOptions | None) -> ReadResult:
+    from threadline.ingest.readers import read_file
+
+    def on_page() -> None:
+        _page_done(path)
+
+    return read_file(Path(path), data, limits, ocr=ocr, on_page=on_page)
+
+
+class ParsePool(Generic[T]):
+    """``map`` jobs over worker processes, yielding (tag, ReadResult or UnreadableFile) in order."""
+
+    def __init__(self, workers: int, limits: Limits, ocr: OcrOptions | None) -> None:
+        import pebble
+
+        self.limits = limits
+        self.ocr = ocr
+        self.progress = Progress()
+        # forkserver: workers start from a small clean process, not a copy of this one (which may
+        # hold the NER model), so the memory limit measures the parser alone.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["threadline.ingest.readers"])
+        self._events = context.Queue()
+        self._pool = pebble.ProcessPool(
+            max_workers=max(1, workers),
+            initializer=_init_worker,
+            initargs=(self._events, limits.parse_memory_bytes),
+            context=context,
+        )
+        self._window = 2 * max(1, workers) + 2
+        self._activity: dict[str, float] = {}
+
+    def __enter__(self) -> ParsePool[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._pool.stop()  # type: ignore[no-untyped-call]
+        self._pool.join()
+        self._events.close()
+
+    def map(
+        self, jobs: Iterable[tuple[T, ParseJob]], on_progress: Callable[[Progress], None] | None = None
+    ) -> Iterator[tuple[T, ParseJob, ReadResult | UnreadableFile]]:
+        pending: deque[tuple[T, ParseJob, Any]] = deque()
+        for tag, job in jobs:
+            future = self._pool.schedule(parse_job, args=(job, self.limits, self.ocr))
+            pending.append((tag, job, future))
+            while len(pending) >= self._window:
+                yield self._finish(*pending.popleft(), pending, on_progress)
+        while pending:
+            yield self._finish(*pending.popleft(), pending, on_progress)
+
+    def _finish(
+        self,
+        tag: T,
+        job: ParseJob,
+        future: Any,
+        others: deque[tuple[T, ParseJob, Any]],
+        on_progress: Callable[[Progress], None] | None,
+    ) -> tuple[T, ParseJob, ReadResult | UnreadableFile]:
+        import pebble
+
+        self._activity.setdefault(job.path, time.monotonic())
+        while True:
+            try:
+                result = future.result(timeout=POLL_SECONDS)
+                break
+            except FutureTimeout:
+                self._drain(on_progress)
+                self._kill_stalled([(job, future), *((j, f) for _, j, f in others)])
+            except UnreadableFile as exc:
+                result = exc
+                break
+            except pebble.ProcessExpired as exc:
+                result = UnreadableFile(_died(exc))
+                break
+            except MemoryError:
+                result = UnreadableFile(
+                    f"parser ran out of memory (limit {self.limits.parse_memory_bytes >> 20} MB)"
+                )
+                break
+            except Exception as exc:  # a reader bug, or the stall timeout below: only this file
+                if future.cancelled():
+                    result = UnreadableFile(f"parser stalled for {self.limits.parse_seconds:.0f} s; stopped")
+                else:
+                    result = UnreadableFile(f"reader failed: {type(exc).__name__}: {str(exc)[:300]}")
+                break
+        self._drain(on_progress)
+        self._activity.pop(job.path, None)
+        return tag, job, result
+
+    def _drain(self, on_progress: Callable[[Progress], None] | None) -> None:
+        now = time.monotonic()
+        changed = False
+        while True:
+            try:
+                path = self._events.get_nowait()
+            except (queue.Empty, OSError, ValueError):
+                break
+            self._activity[path] = now
+            self.progress.ocr_pages += 1
+            changed = True
+        if changed and on_progress:
+            on_progress(self.progress)
+
+    def _kill_stalled(self, running: list[tuple[ParseJob, Any]]) -> None:
+        """Cancel (which kills the worker of) a job that has shown no progress for too long."""
+        now = time.monotonic()
+        for job, future in running:
+            if not future.running():
+                continue
+            since = self._activity.setdefault(job.path, now)
+            if now - since > self.limits.parse_seconds:
+                future.cancel()
+
+
+def _died(exc: Exception) -> str:
+    code = getattr(exc, "exitcode", None)
+    if code is not None and code < 0:
+        import signal
+
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = str(-code)
+        return f"parser crashed ({name})"
+    return f"parser process died ({exc})"
