@@ -1,8 +1,9 @@
 """Remove junk from a document body before NER, keeping a map back to the original text.
 
 The clean text is built only from substrings of ``Document.text`` (including the original
-newline and space characters kept as separators), so ``CleanText.to_original`` is exact for
-every clean offset and evidence quotes always come from the original.
+newline and space characters kept as separators; a wrapped line's newline may become a space),
+so ``CleanText.to_original`` is exact for every clean offset and evidence quotes always come
+from the original.
 
 One pass per document: the inline rules are found over the whole body first, then a walk over
 its lines decides for each whether to keep it whole, keep it minus inline pieces, or drop it.
@@ -37,6 +38,11 @@ _NAME_LINE_MAX_WORDS = 6
 _NAME_PARTICLES = frozenset(["de", "da", "del", "della", "der", "van", "von", "la", "le", "bin", "ibn", "al"])
 _PERSON_HEADER_KEYS = ("from:", "to:", "cc:", "bcc:", "reply-to:")
 _THREE_LETTERS = re.compile(r"[^\W\d_]{3}")
+# Rows of a spreadsheet are records, not wrapped prose: their line breaks stay.
+_TABULAR_FORMATS = frozenset({"xlsx", "csv"})
+# A newline after a line of 30+ characters not ending in ":" and before a line starting with a
+# word (not a bullet, quote marker or "Key:" label).
+_WRAP = re.compile(r"(?<=[^\n]{30})(?<![:\s])\n(?![\w .-]{1,20}:\s)(?=[^\W_])")
 # Beyond this length a line is debris only when it has no letter or digit at all.
 _DEBRIS_RATIO_MAX_LEN = 80
 
@@ -225,13 +231,14 @@ def _cut_line(
     return kept, used, only_quote, hit
 
 
-def clean(document: Document, boilerplate: frozenset[str] = frozenset()) -> CleanText:
+def clean(document: Document, boilerplate: frozenset[str] = frozenset(), *, unwrap: bool = True) -> CleanText:
     """The body of ``document`` with junk removed, mapped back to ``document.text``.
 
     ``boilerplate`` holds line keys (see :func:`line_key`) frequent in the document's
     source; lines with those keys are dropped. ``removed`` records each dropped line (its
     visible extent), stamp, redaction code and quote marker; whitespace dropped with them or
-    by collapsing blank lines is not recorded.
+    by collapsing blank lines is not recorded. With ``unwrap``, the line breaks of wrapped
+    prose become spaces (see :func:`unwrap_lines`); nothing else differs from the original.
     """
     text = document.text
     base = min(max(document.body_start, 0), len(text))
@@ -296,4 +303,23 @@ def clean(document: Document, boilerplate: frozenset[str] = frozenset()) -> Clea
                     out.add(newline, newline + 1)
         start = next_start
 
-    return out.result(removed)
+    result = out.result(removed)
+    if unwrap and document.format not in _TABULAR_FORMATS:
+        result.text = unwrap_lines(result.text)
+    return result
+
+
+def unwrap_lines(text: str) -> str:
+    """Turn the line breaks of wrapped prose into spaces, one character for one.
+
+    PDF text layers, OCR and emails break lines mid-sentence, and NER rarely finds a name split
+    by a newline ("Aigerim\nBekturova"). A break is a wrap when the line before is long and
+    does not end a heading or a label, and the next line continues with a word that does not
+    start a "Key: value" line. Replacing a character with another keeps every offset as it was.
+    """
+    if "\n" not in text:
+        return text
+    chars = list(text)
+    for match in _WRAP.finditer(text):
+        chars[match.start()] = " "
+    return "".join(chars)

@@ -17,7 +17,8 @@ from threadline.model import Document
 
 # Pages are joined by a blank line: a paragraph break for the sentence splitter.
 PAGE_SEPARATOR = "\n\n"
-# A text layer with fewer letters than this is a scan (maybe with a stamp or page number on top).
+# A page with an image and fewer letters than this in its text layer is a scan (maybe with a
+# stamp or page number on top).
 MIN_LAYER_LETTERS = 40
 _PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?")
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -69,7 +70,7 @@ def _read_pages(
             continue
         try:
             text = _layer_text(page)
-            if _letters(text) < MIN_LAYER_LETTERS:
+            if _letters(text) < MIN_LAYER_LETTERS and _has_image(page):
                 if ocr is not None:
                     try:
                         scanned = _ocr_page(page, ocr)
@@ -136,6 +137,17 @@ def tidy_page_text(raw: str) -> str:
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     text = _SPACES.sub(" ", text)
     return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def _has_image(page: object) -> bool:
+    """Only a page with a picture on it can hold text that OCR finds and the layer lacks."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    assert isinstance(page, pdfium.PdfPage)
+    for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        return True
+    return False
 
 
 def _ocr_page(page: object, ocr: OcrOptions) -> str:
