@@ -473,5 +473,10 @@ def test_wrapped_prose_lines_are_joined_one_character_for_one() -> None:
     assert "Short heading\nNext line\n" in ct.text
     assert "colon:\nSubject:" in ct.text and "label line\nSent:" in ct.text
     assert len(ct.text) == len(text) and ct.text.count("\n") == text.count("\n") - 1
-    rows = Document(path="t.csv", sha256="x", text="Name: Aigerim Bekturova; Position: banker of note\nName: Other", format="csv")
+    rows = Document(
+        path="t.csv",
+        sha256="x",
+        text="Name: Aigerim Bekturova; Position: banker of note\nName: Other",
+        format="csv",
+    )
     assert "\n" in clean(rows).text

@@ -69,7 +69,7 @@ def _eml_with_attachments(path: Path, pdf: bytes) -> None:
 def _archives(folder: Path) -> None:
     inner = io.BytesIO()
     with tarfile.open(fileobj=inner, mode="w:gz") as t:
-        payload = "Timur Abenov flew to Riga with Madina Zhunusova.".encode()
+        payload = b"Timur Abenov flew to Riga with Madina Zhunusova."
         info = tarfile.TarInfo("trip/report.txt")
         info.size = len(payload)
         t.addfile(info, io.BytesIO(payload))
@@ -87,7 +87,9 @@ def formats_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     _docx(folder / "memo.docx")
     _xlsx(folder / "officials.xlsx")
     (folder / "payments.csv").write_text("payer;payee\nSteppe Energy;Yerlan Sadykov\n")
-    audit = text_pdf(folder / "_audit.pdf", ["Audit of Altyn Bank.", "Signed by Arman Tulegenov."]).read_bytes()
+    audit = text_pdf(
+        folder / "_audit.pdf", ["Audit of Altyn Bank.", "Signed by Arman Tulegenov."]
+    ).read_bytes()
     (folder / "_audit.pdf").unlink()
     _eml_with_attachments(folder / "audit.eml", audit)
     spec = MsgSpec(
@@ -120,7 +122,9 @@ def test_scanned_pdf_people_are_found_with_page_numbers(formats_db: tuple[Path, 
     (evidence,) = [e for e in bekturova["evidence"] if e["path"].endswith("scan.pdf")]
     assert evidence["page"] == 1
     abenov = _entity(db, "Rustam Abenov")
-    pages = {e["page"] for c in abenov["connections"] for e in c["evidence"] if e["path"].endswith("scan.pdf")}
+    pages = {
+        e["page"] for c in abenov["connections"] for e in c["evidence"] if e["path"].endswith("scan.pdf")
+    }
     assert pages == {2}
     # Offsets still slice the stored text exactly.
     conn = sqlite3.connect(db)

@@ -6,8 +6,8 @@ Page boundaries are kept (``Document.pages``) so every sentence of evidence can 
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 
 from threadline.config import Limits
@@ -22,6 +22,12 @@ PAGE_SEPARATOR = "\n\n"
 MIN_LAYER_LETTERS = 40
 _PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?")
 _SPACES = re.compile(r"[ \t\u00a0]+")
+# Unicode categories Cc, Cf, Co and noncharacters, except tab and newline.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ue000-\uf8ff\ufffe\uffff]"
+)
+_LETTER = re.compile(r"[^\W\d_]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -80,7 +86,7 @@ def _read_pages(
                     ocr_pages += 1
                     if on_page:
                         on_page()
-                    if _letters(scanned) > _letters(text):
+                    if _letters(scanned, len(scanned)) > _letters(text, len(text)):
                         text = scanned
                 elif not text.strip():
                     scanned_skipped += 1
@@ -132,9 +138,9 @@ def _layer_text(page: object) -> str:
 
 
 def tidy_page_text(raw: str) -> str:
-    """Normalise line ends, drop control characters pdfium emits, squeeze runs of spaces."""
+    """Normalise line ends, drop control and format characters pdfium emits, squeeze spaces."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    text = _CONTROL.sub("", text)
     text = _SPACES.sub(" ", text)
     return _BLANK_LINES.sub("\n\n", text).strip()
 
@@ -162,8 +168,9 @@ def _ocr_page(page: object, ocr: OcrOptions) -> str:
         bitmap.close()
 
 
-def _letters(text: str) -> int:
-    return sum(1 for ch in text if ch.isalpha())
+def _letters(text: str, enough: int = MIN_LAYER_LETTERS) -> int:
+    """Letters in ``text``, counted up to ``enough`` (all that the decisions here need)."""
+    return sum(1 for _ in islice(_LETTER.finditer(text), enough))
 
 
 def join_pages(texts: list[str]) -> tuple[str, list[int]]:

@@ -85,9 +85,18 @@ def _read(path: str, data: bytes, limits: Limits, ocr: OcrOptions | None) -> Rea
 class ParsePool(Generic[T]):
     """``map`` jobs over worker processes, yielding (tag, ReadResult or UnreadableFile) in order."""
 
-    def __init__(self, workers: int, limits: Limits, ocr: OcrOptions | None) -> None:
+    def __init__(
+        self,
+        workers: int,
+        limits: Limits,
+        ocr: OcrOptions | None,
+        *,
+        function: Callable[[ParseJob, Limits, OcrOptions | None], ReadResult] | None = None,
+    ) -> None:
+        """``function`` (a module-level function, run in the workers) defaults to ``parse_job``."""
         import pebble
 
+        self.function = function or parse_job
         self.limits = limits
         self.ocr = ocr
         self.progress = Progress()
@@ -121,7 +130,7 @@ class ParsePool(Generic[T]):
     ) -> Iterator[tuple[T, ParseJob, ReadResult | UnreadableFile]]:
         pending: deque[tuple[T, ParseJob, Any]] = deque()
         for tag, job in jobs:
-            future = self._pool.schedule(parse_job, args=(job, self.limits, self.ocr))
+            future = self._pool.schedule(self.function, args=(job, self.limits, self.ocr))
             pending.append((tag, job, future))
             while len(pending) >= self._window:
                 yield self._finish(*pending.popleft(), pending, on_progress)
