@@ -33,10 +33,51 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-WORDS = ["the", "committee", "heard", "that", "the", "ministry", "had", "signed", "a", "contract", "with", "a", "company", "registered", "in", "Cyprus", "and", "the", "payments", "were", "routed", "through", "two", "banks", "before", "the", "audit", "began", "in", "March"]
-RUSSIAN = (
-    ["комиссия", "выяснила", "что", "министерство", "подписало", "договор", "с", "компанией", "зарегистрированной", "на", "Кипре"]
-)
+WORDS = [
+    "the",
+    "committee",
+    "heard",
+    "that",
+    "the",
+    "ministry",
+    "had",
+    "signed",
+    "a",
+    "contract",
+    "with",
+    "a",
+    "company",
+    "registered",
+    "in",
+    "Cyprus",
+    "and",
+    "the",
+    "payments",
+    "were",
+    "routed",
+    "through",
+    "two",
+    "banks",
+    "before",
+    "the",
+    "audit",
+    "began",
+    "in",
+    "March",
+]
+RUSSIAN = [
+    "комиссия",
+    "выяснила",
+    "что",
+    "министерство",
+    "подписало",
+    "договор",
+    "с",
+    "компанией",
+    "зарегистрированной",
+    "на",
+    "Кипре",
+]
 NAMES = ["Daniyar Kassenov", "Aigerim Bekturova", "Rustam Abenov", "Данияр Касенов", "Madina Zhunusova"]
 
 
