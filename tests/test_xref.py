@@ -174,3 +174,67 @@ def test_russian_mentions_join_an_english_watchlist_person(tmp_path: Path) -> No
     assert "Карим Масимов" in row["spellings"]
     for e in row["evidence"]:
         assert text[e["start"] : e["end"]] == e["sentence"]
+
+
+def _ftm_people(path: Path) -> list[dict[str, Any]]:
+    import json
+
+    people = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        entity = json.loads(line)
+        if entity.get("schema") == "Person":
+            people.append(entity["properties"])
+    return people
+
+
+def _latin_and_cyrillic(properties: dict[str, Any]) -> tuple[str, str]:
+    """A "Given Surname" Latin form and a Cyrillic "Имя Отчество Фамилия" form from the file."""
+    names = [*properties.get("name", []), *properties.get("alias", [])]
+    latin = next(n for n in names if n.isascii() and "," not in n and len(n.split()) == 2 and not n.isupper())
+    cyrillic = next(
+        n for n in names if not n.isascii() and len(n.split()) == 3 and not n.isupper() and "'" not in n
+    )
+    return latin, cyrillic
+
+
+@pytest.mark.slow
+def test_xref_on_the_real_sanctions_list_finds_exactly_the_people_named(tmp_path: Path) -> None:
+    """The shared FtM list (13 real entities, 6 of them people, 4 of whom are Zakharovs): a folder
+    naming three of the people, each once in English and once in Russian, finds those three and
+    nothing else.
+
+    The documents are generated here from the names in the file (read in place), in neutral
+    sentences that say nothing about anyone."""
+    from tests.conftest import shared
+    from tests.test_cli import run, run_json
+
+    ftm = shared("names/yente-zala-entities.ftm.json")
+    people = _ftm_people(ftm)
+    assert len(people) == 6
+    named = [p for p in people if p["name"][0].startswith(("Zakharov Nikita", "Aleksandr Vyach", "Abashkin"))]
+    assert len(named) == 3
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for number, properties in enumerate(named):
+        latin, cyrillic = _latin_and_cyrillic(properties)
+        (folder / f"en{number}.txt").write_text(
+            f"The registry update of {2010 + number} lists {latin} among the people named in the filing.\n\n"
+            "The filing was published on the agency's website on Monday."
+        )
+        (folder / f"ru{number}.txt").write_text(
+            f"В обновлении реестра за {2010 + number} год указан {cyrillic}.\n\n"
+            "Документ был опубликован на сайте ведомства в понедельник."
+        )
+    db = tmp_path / "xref.db"
+    run(db, "watchlist", "import", str(ftm))
+    run(db, "ingest", str(folder))
+    rows = run_json(db, "xref")
+    assert len(rows) >= 6
+    found = {r["name"] for r in rows if r["found"]}
+    expected = {r["name"] for r in rows if any(r["name"] in p["name"] for p in named)}
+    assert found == expected, (found, expected)
+    for row in rows:
+        if row["found"]:
+            scripts = {s.isascii() for s in row["spellings"]}
+            assert scripts == {True, False}, row["spellings"]  # both the Latin and the Cyrillic form
+            assert row["documents"] == 2
