@@ -132,3 +132,20 @@ def test_lone_word_that_is_also_a_given_name_stays_apart() -> None:
     assert names["Hillary"] == [3]
     assert names["Hillary Clinton"] == [2, 4]
     assert "given name" in next(e for e in entities if e.name == "Hillary").aliases["Hillary"].reason
+
+
+def test_german_and_polish_romanisations() -> None:
+    from threadline.extract.names import name_key
+
+    for latin, cyrillic in [
+        ("Fedortschenko", "Федорченко"),
+        ("Utotschkin", "Уточкин"),
+        ("Lubaszenko", "Любашенко"),
+        ("Michalina", "Михалина"),
+        ("Tichow", "Тихов"),
+        ("Yanofsky", "Яновский"),
+    ]:
+        assert same_token(name_key(latin), name_key(cyrillic)), (latin, cyrillic)
+    # Word-initial "Ch" stays ч: Chaikin (Чайкин) and Khaikin (Хайкин) are both real surnames.
+    assert not same_token("chaikin", "khaikin")
+    assert not same_token(name_key("Chaikin"), name_key("Хайкин"))

@@ -244,6 +244,7 @@ def apply_watchlist(conn: sqlite3.Connection) -> int:
 def resolve_all(conn: sqlite3.Connection) -> None:
     """Re-resolve every mention in the database and rebuild links (cheap next to NER)."""
     entities = resolve(repo.mention_refs(conn), repo.load_watchlist(conn))
+    repo.rebuild_copies(conn)
     repo.replace_entities(conn, entities)
 
 

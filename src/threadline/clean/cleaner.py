@@ -25,6 +25,7 @@ from threadline.clean.patterns import (
     JUNK_LINE_MAX,
     junk_reason,
 )
+from threadline.clean.quotes import in_ranges, quoted_ranges
 from threadline.model import CleanText, Document, Span
 
 __all__ = ["clean", "line_key", "line_keys"]
@@ -90,12 +91,20 @@ def line_key(line: str) -> str | None:
 
 
 def line_keys(document: Document) -> set[str]:
-    """The distinct line keys of ``document``'s body (the header block is not counted)."""
+    """The distinct line keys of ``document``'s body (the header block is not counted).
+
+    Quoted lines do not count: a footer recurs unquoted in every message that carries it, while a
+    sentence quoted down a thread is one message's words, not the source's boilerplate.
+    """
     keys: set[str] = set()
-    for line in document.text[document.body_start :].split("\n"):
-        key = line_key(line)
-        if key is not None:
-            keys.add(key)
+    text, start = document.text, document.body_start
+    quoted = quoted_ranges(text, start)
+    for line in text[start:].split("\n"):
+        if not quoted or not in_ranges(quoted, start):
+            key = line_key(line)
+            if key is not None:
+                keys.add(key)
+        start += len(line) + 1
     return keys
 
 

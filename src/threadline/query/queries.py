@@ -102,7 +102,8 @@ def _evidence_rows(conn: sqlite3.Connection, a: int, b: int, limit: int | None) 
     # a well-supported pair has thousands of sentences.
     order = "ORDER BY d.date IS NULL, d.date, d.path, s.start"
     sql = (
-        "SELECT d.path, d.title, s.start, s.end, s.page, substr(d.text, s.start + 1, s.end - s.start) AS sentence FROM ("
+        "SELECT d.path, d.title, s.start, s.end, s.page, substr(d.text, s.start + 1, s.end - s.start) AS sentence,"
+        " (SELECT COUNT(*) FROM sentences c WHERE c.copy_of = s.id) AS copies FROM ("
         "  SELECT ls.sentence_id FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id"
         f"  JOIN documents d ON d.id = s.document_id WHERE ls.a = ? AND ls.b = ? {order} LIMIT ?"
         f") kept JOIN sentences s ON s.id = kept.sentence_id JOIN documents d ON d.id = s.document_id {order}"
@@ -112,13 +113,15 @@ def _evidence_rows(conn: sqlite3.Connection, a: int, b: int, limit: int | None) 
 
 
 def evidence_object(row: sqlite3.Row) -> JSON:
-    """The evidence shape of the JSON contract, from a row with path, sentence, start, end, page."""
+    """The evidence shape of the JSON contract, from a row with path, sentence, start, end, page
+    and copies (how many other places repeat the sentence: quoted replies, forwards, copies)."""
     return {
         "path": row["path"],
         "page": row["page"],
         "sentence": row["sentence"],
         "start": row["start"],
         "end": row["end"],
+        "copies": row["copies"],
     }
 
 

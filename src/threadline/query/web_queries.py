@@ -219,7 +219,9 @@ def connection_sentences(conn: sqlite3.Connection, a: int, b: int, *, limit: int
     ``side`` "a" or "b", and the id of its first mention to link into the document page."""
     lo, hi = min(a, b), max(a, b)
     sentences = conn.execute(
-        "SELECT s.id, s.document_id, s.start, s.end, s.page FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id"
+        "SELECT s.id, s.document_id, s.start, s.end, s.page,"
+        " (SELECT COUNT(*) FROM sentences c WHERE c.copy_of = s.id) AS copies"
+        " FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id"
         " JOIN documents d ON d.id = s.document_id WHERE ls.a = ? AND ls.b = ?"
         " ORDER BY d.date IS NULL, d.date, d.path, s.start LIMIT ?",
         (lo, hi, limit),
@@ -254,6 +256,7 @@ def connection_sentences(conn: sqlite3.Connection, a: int, b: int, *, limit: int
                 "start": s["start"],
                 "end": s["end"],
                 "page": s["page"],
+                "copies": s["copies"],
                 "text": text[(s["document_id"], s["start"], s["end"])],
                 "mention_id": found[0]["id"] if found else None,
                 "spans": [

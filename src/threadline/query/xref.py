@@ -153,9 +153,11 @@ def _evidence(conn: sqlite3.Connection, entity_ids: list[int]) -> list[JSON]:
     lengths before very long or very short ones."""
     marks = ",".join("?" * len(entity_ids))
     rows = conn.execute(
-        "SELECT d.path, d.date, s.id AS sid, s.start, s.end, s.page, m.name, m.full_name,"
-        " substr(d.text, s.start + 1, s.end - s.start) AS sentence"
-        " FROM mentions m JOIN sentences s ON s.id = m.sentence_id JOIN documents d ON d.id = m.document_id"
+        "SELECT DISTINCT d.path, d.date, s.id AS sid, s.start, s.end, s.page, m.name, m.full_name,"
+        " substr(d.text, s.start + 1, s.end - s.start) AS sentence,"
+        " (SELECT COUNT(*) FROM sentences c WHERE c.copy_of = s.id) AS copies"
+        " FROM mentions m JOIN sentences q ON q.id = m.sentence_id"
+        " JOIN sentences s ON s.id = COALESCE(q.copy_of, q.id) JOIN documents d ON d.id = s.document_id"
         f" WHERE m.entity_id IN ({marks}) AND m.kind != 'header'"
         " ORDER BY d.date IS NULL, d.date, d.path, s.start",
         entity_ids,

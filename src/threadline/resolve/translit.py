@@ -44,7 +44,10 @@ def skeleton(token: str) -> str:
     Vasilyev/Vasiliev/Vasilev, Semyonov/Semenov, Jaksybekov/Dzhaksybekov, Dmitriy/Dmitry."""
     s = token.lower()
     s = s.replace("dzh", "j")  # Джаксыбеков: Dzhaksybekov / Jaksybekov
+    s = s.replace("tsch", "ch").replace("tch", "ch")  # German, French ч: Fedortschenko, Lubtchansky
     s = s.replace("sch", "sh").replace("tz", "ts")  # German: Perwuschin, Moritz
+    s = s.replace("sz", "sh").replace("cz", "ch")  # Polish: Lubaszenko, Czernow
+    s = re.sub(r"(?<=o)f(?=sk)", "v", s)  # -ofsky for -овский: Yanofsky
     s = s.replace("kh", "h").replace("ph", "f").replace("th", "t").replace("ou", "u")  # French ou: Vinokourov
     s = s.replace("x", "ks").replace("w", "v").replace("ck", "k").replace("q", "k")
     s = s.replace("y", "i").replace("j", "i")  # й, ы: Sergey/Sergei/Sergej, Yuriy/Yurij
@@ -84,7 +87,18 @@ def same_token(a: str, b: str) -> str | None:
         and metaphone(a) == metaphone(b)
     ):
         return f"spelling variant ({a} ~ {b}: sounds alike, one letter apart)"
+    if _german_kh(a, b) or _german_kh(b, a):
+        return f"spelling variant ({a} ~ {b}: German or Polish ch for kh)"
     return None
+
+
+def _german_kh(a: str, b: str) -> bool:
+    """German and Polish write х as "ch" (Michalina, Tichow) where English writes "kh": ``a``
+    with an inner "ch" read as "kh" is ``b``, which has a "kh" (so "ch" is х there, not ч).
+    Not word-initially, where English "Ch" is ч and both names exist (Chaikin, Khaikin)."""
+    if "ch" not in a[1:] or "kh" not in b[1:] or "ch" in b:
+        return False
+    return skeleton(a[0] + a[1:].replace("ch", "kh")) == skeleton(b)
 
 
 def _vowel_edit(a: str, b: str) -> bool:

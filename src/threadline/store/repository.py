@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from anyascii import anyascii
 
+from threadline.link.copies import sentence_keys
 from threadline.model import (
     Document,
     EntityType,
@@ -144,18 +145,27 @@ def add_document(conn: sqlite3.Connection, file_path: str, document: Document, e
         ),
     )
     doc_id = int(cur.lastrowid or 0)
-    _insert_extraction(conn, doc_id, extraction, document.pages)
+    _insert_extraction(conn, doc_id, extraction, document.pages, document.text, document.body_start)
     return doc_id
 
 
 def _insert_extraction(
-    conn: sqlite3.Connection, doc_id: int, extraction: Extraction, pages: list[int]
+    conn: sqlite3.Connection,
+    doc_id: int,
+    extraction: Extraction,
+    pages: list[int],
+    text: str,
+    body_start: int,
 ) -> None:
     # Every sentence is kept (not only those with mentions) so a later watchlist can be matched
     # against stored documents without running NER again.
+    keys = sentence_keys(text, body_start, extraction.sentences)
     conn.executemany(
-        "INSERT INTO sentences(document_id, idx, start, end, page) VALUES (?, ?, ?, ?, ?)",
-        [(doc_id, s.index, s.start, s.end, page_at(pages, s.start)) for s in extraction.sentences],
+        "INSERT INTO sentences(document_id, idx, start, end, page, key, quoted) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (doc_id, s.index, s.start, s.end, page_at(pages, s.start), key, int(quoted))
+            for s, (key, quoted) in zip(extraction.sentences, keys, strict=True)
+        ],
     )
     sentence_ids = {
         r[0]: r[1] for r in conn.execute("SELECT idx, id FROM sentences WHERE document_id = ?", (doc_id,))
@@ -222,8 +232,9 @@ def stored_extractions(conn: sqlite3.Connection) -> Iterator[tuple[int, str, int
 def replace_extraction(conn: sqlite3.Connection, doc_id: int, extraction: Extraction) -> None:
     conn.execute("DELETE FROM mentions WHERE document_id = ?", (doc_id,))
     conn.execute("DELETE FROM sentences WHERE document_id = ?", (doc_id,))
-    row = conn.execute("SELECT pages FROM documents WHERE id = ?", (doc_id,)).fetchone()
-    _insert_extraction(conn, doc_id, extraction, json.loads(row[0]) if row and row[0] else [])
+    row = conn.execute("SELECT pages, text, body_start FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    pages = json.loads(row["pages"]) if row["pages"] else []
+    _insert_extraction(conn, doc_id, extraction, pages, row["text"], row["body_start"])
 
 
 # --- boilerplate line counts -----------------------------------------------------------------------------
@@ -320,6 +331,17 @@ def replace_entities(conn: sqlite3.Connection, entities: Sequence[ResolvedEntity
         "UPDATE entities SET documents ="
         " (SELECT COUNT(DISTINCT document_id) FROM mentions WHERE entity_id = entities.id)"
     )
+    # A mention in a copied sentence counts only when the original does not name the entity too.
+    conn.execute(
+        """
+        WITH repeated AS (
+            SELECT m.entity_id, COUNT(*) AS n FROM mentions m JOIN sentences s ON s.id = m.sentence_id
+            WHERE s.copy_of IS NOT NULL AND EXISTS (
+                SELECT 1 FROM mentions o WHERE o.sentence_id = s.copy_of AND o.entity_id = m.entity_id)
+            GROUP BY m.entity_id)
+        UPDATE entities SET mentions = mentions - repeated.n FROM repeated WHERE repeated.entity_id = entities.id
+        """
+    )
     rebuild_links(conn)
 
 
@@ -335,12 +357,45 @@ def _unique_key(base: str, etype: EntityType, used: set[str]) -> str:
     return key
 
 
+def rebuild_copies(conn: sqlite3.Connection) -> None:
+    """Mark each repeated sentence as a copy of its original (see ``link.copies``)."""
+    missing = [r[0] for r in conn.execute("SELECT DISTINCT document_id FROM sentences WHERE key IS NULL")]
+    for doc_id in missing:  # stored before keys existed
+        text, body_start = conn.execute(
+            "SELECT text, body_start FROM documents WHERE id = ?", (doc_id,)
+        ).fetchone()
+        rows = conn.execute(
+            "SELECT id, idx, start, end FROM sentences WHERE document_id = ? ORDER BY idx", (doc_id,)
+        ).fetchall()
+        keys = sentence_keys(text, body_start, [Sentence(r["idx"], r["start"], r["end"]) for r in rows])
+        conn.executemany(
+            "UPDATE sentences SET key = ?, quoted = ? WHERE id = ?",
+            [(key, int(quoted), r["id"]) for r, (key, quoted) in zip(rows, keys, strict=True)],
+        )
+    conn.execute("UPDATE sentences SET copy_of = NULL WHERE copy_of IS NOT NULL")
+    # The original: outside quoted material first, then the earliest dated document, then the first stored.
+    conn.execute(
+        """
+        WITH repeated AS (
+            SELECT key FROM sentences WHERE key != 0 GROUP BY key HAVING COUNT(*) > 1),
+        ranked AS (
+            SELECT s.id, FIRST_VALUE(s.id) OVER (
+                PARTITION BY s.key ORDER BY s.quoted, d.date IS NULL, d.date, s.document_id, s.idx) AS original
+            FROM sentences s JOIN repeated r ON r.key = s.key JOIN documents d ON d.id = s.document_id)
+        UPDATE sentences SET copy_of = ranked.original FROM ranked
+        WHERE ranked.id = sentences.id AND ranked.original != ranked.id
+        """
+    )
+
+
 def rebuild_links(conn: sqlite3.Connection) -> None:
-    """Two entities are linked by every sentence that names both (email header lines excluded)."""
+    """Two entities are linked by every sentence that names both (email header lines excluded).
+
+    A copied sentence supports the link through its original, so it counts once."""
     conn.execute(
         """
         INSERT INTO link_sentences(a, b, sentence_id)
-        SELECT DISTINCT m1.entity_id, m2.entity_id, m1.sentence_id
+        SELECT DISTINCT m1.entity_id, m2.entity_id, COALESCE(s.copy_of, m1.sentence_id)
         FROM mentions m1
         JOIN mentions m2 ON m2.sentence_id = m1.sentence_id AND m1.entity_id < m2.entity_id
         JOIN sentences s ON s.id = m1.sentence_id
