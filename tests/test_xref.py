@@ -238,3 +238,39 @@ def test_xref_on_the_real_sanctions_list_finds_exactly_the_people_named(tmp_path
             scripts = {s.isascii() for s in row["spellings"]}
             assert scripts == {True, False}, row["spellings"]  # both the Latin and the Cyrillic form
             assert row["documents"] == 2
+
+
+def test_stated_nationality_patterns() -> None:
+    from threadline.query.xref import stated_countries
+
+    assert stated_countries("", ", a Ukrainian citizen, said") == ["ua"]
+    assert stated_countries("the Kazakh banker ", " met") == ["kz"]
+    assert stated_countries("", ", гражданин Украины, заявил") == ["ua"]
+    assert stated_countries("", ", a citizen of the United Kingdom") == ["gb"]
+    # A nationality that is not beside the name says nothing about it.
+    assert stated_countries("", " met the Russian ambassador") == []
+
+
+@pytest.mark.slow
+def test_a_stated_nationality_that_contradicts_the_watchlist_refuses_the_match(
+    tmp_path: Path, nlp: Any
+) -> None:
+    from threadline.pipeline import ingest
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Yerlan Sadykov, a Ukrainian citizen, opened a cafe in Lviv last year.")
+    (folder / "b.txt").write_text("Kazakh banker Timur Abenov met investors in Almaty on Monday.")
+    db = tmp_path / "n.db"
+    conn = connect(db)
+    people = [
+        WatchlistPerson("wl-sadykov", "Yerlan Sadykov", countries=("kz",)),
+        WatchlistPerson("wl-abenov", "Timur Abenov", countries=("kz",)),
+    ]
+    with conn:
+        repo.save_watchlist(conn, people)
+    ingest(conn, [folder], Settings(db_path=db), nlp=nlp)
+    rows = _by_name(xref(conn))
+    assert rows["Yerlan Sadykov"]["found"] is False
+    assert "nationality ua" in rows["Yerlan Sadykov"]["refused"][0]
+    assert rows["Timur Abenov"]["found"] is True and rows["Timur Abenov"]["refused"] == []

@@ -46,6 +46,52 @@ _BIRTH_PATTERNS = [
 ]
 
 
+# Nationality stated right beside a name: "Nikita Zakharov, a Ukrainian citizen", "Kazakh banker
+# Daniyar Kassenov", "X (Russia)", "X, a citizen of Latvia", "X, гражданин Украины".
+_ROLES = (
+    r"citizen|national|businessman|businesswoman|entrepreneur|oligarch|banker|tycoon|investor|"
+    r"politician|official|minister|diplomat|lawyer|executive|magnate|billionaire|millionaire"
+)
+_NATIONALITY_AFTER = [
+    re.compile(rf"^,\s+(?:an?\s+|the\s+)?(?:former\s+)?(?P<c>[A-Z][a-z]+)(?:-born)?\s+(?:{_ROLES})\b"),
+    re.compile(r"^,?\s+(?:an?\s+)?citizen\s+of\s+(?:the\s+)?(?P<c>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)"),
+    re.compile(r"^\s*\((?P<c>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\)"),
+    re.compile(r"^,\s+граждан(?:ин|ка)\s+(?P<c>[А-ЯЁ][а-яё]+)"),
+]
+_NATIONALITY_BEFORE = [
+    re.compile(rf"\b(?P<c>[A-Z][a-z]+)(?:-born)?\s+(?:{_ROLES})\s+$"),
+]
+
+
+def stated_countries(before: str, after: str) -> list[str]:
+    """Territory codes a text states for the name between ``before`` and ``after``."""
+    from rigour.territories import lookup_territory
+
+    found = []
+    for patterns, text in ((_NATIONALITY_AFTER, after), (_NATIONALITY_BEFORE, before)):
+        for pattern in patterns:
+            match = pattern.search(text)
+            if match is None:
+                continue
+            word = match.group("c")
+            territory = lookup_territory(word) or _russian_genitive(word)
+            if territory is not None and territory.is_country:
+                found.append(territory.code)
+    return found
+
+
+def _russian_genitive(word: str) -> Any:
+    """России -> Россия, Украины -> Украина, Казахстана -> Казахстан."""
+    from rigour.territories import lookup_territory
+
+    for ending, nominative in (("ии", "ия"), ("ы", "а"), ("и", "я"), ("а", "")):
+        if word.endswith(ending):
+            territory = lookup_territory(word[: -len(ending)] + nominative)
+            if territory is not None:
+                return territory
+    return None
+
+
 def xref(conn: sqlite3.Connection, people: Sequence[WatchlistPerson] | None = None) -> list[JSON]:
     """One row per watchlist person (the stored watchlist when ``people`` is None), in input order."""
     stored = load_watchlist(conn)
@@ -105,7 +151,7 @@ def _row(conn: sqlite3.Connection, person: WatchlistPerson, entity_ids: list[int
     refused: list[str] = []
     kept = []
     for entity_id in entity_ids:
-        reasons = _birth_conflicts(conn, person, entity_id)
+        reasons = _birth_conflicts(conn, person, entity_id) + _country_conflicts(conn, person, entity_id)
         if reasons:
             refused += reasons
         else:
@@ -251,6 +297,31 @@ def _birth_conflicts(conn: sqlite3.Connection, person: WatchlistPerson, entity_i
             reasons.append(
                 f"{name!r}: the text gives birth year {year} ({r['path']}, offset {r['start'] + start}),"
                 f" the watchlist {listed}"
+            )
+    return reasons
+
+
+def _country_conflicts(conn: sqlite3.Connection, person: WatchlistPerson, entity_id: int) -> list[str]:
+    """Reasons the entity is not this person: the text states a nationality the watchlist lacks."""
+    from rigour.territories import territories_intersect
+
+    listed = [c.lower() for c in person.countries if c]
+    if not listed:
+        return []
+    reasons = []
+    for r in conn.execute(
+        "SELECT m.start, m.end, d.path, substr(d.text, max(m.start - 60, 0) + 1, min(m.start, 60)) AS before,"
+        " substr(d.text, m.end + 1, 60) AS after"
+        " FROM mentions m JOIN documents d ON d.id = m.document_id WHERE m.entity_id = ? AND m.kind != 'header'",
+        (entity_id,),
+    ):
+        for code in stated_countries(r["before"], r["after"]):
+            if territories_intersect([code], listed):
+                continue
+            name = conn.execute("SELECT name FROM entities WHERE id = ?", (entity_id,)).fetchone()[0]
+            reasons.append(
+                f"{name!r}: the text gives nationality {code} ({r['path']}, offset {r['start']}),"
+                f" the watchlist {', '.join(sorted(listed))}"
             )
     return reasons
 
