@@ -8,7 +8,7 @@ partitions unchanged. ``extract_documents`` streams many documents through ``nlp
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -393,7 +393,6 @@ def _propagate_surnames(text: str, body_start: int, drafts: list[_Draft]) -> lis
     for d in fulls:
         by_surname.setdefault(name_key(name_tokens(d.name)[-1]), []).append(d)
 
-    result = [d for d in drafts]
     # Re-find every full name and surname occurrence, including ones NER missed or typed ORG/GPE.
     surfaces = {name_tokens(d.name)[-1] for d in fulls if len(name_tokens(d.name)[-1]) > 2}
     surfaces |= {d.name for d in fulls}
@@ -401,21 +400,29 @@ def _propagate_surnames(text: str, body_start: int, drafts: list[_Draft]) -> lis
         r"\s+".join(re.escape(t) for t in name_tokens(s)) for s in sorted(surfaces, key=len, reverse=True)
     )
     pattern = re.compile(rf"{NAME_START}(?:{alternation}){NAME_END}")
+    # Drafts by start, to find those a match overlaps without scanning them all (a long document
+    # has thousands of drafts and of matches). Matches never overlap each other, so only the
+    # original drafts need checking.
+    ordered = sorted(drafts, key=lambda d: d.start)
+    starts = [d.start for d in ordered]
+    longest = max((d.end - d.start for d in ordered), default=0)
+    removed: set[int] = set()
+    added: list[_Draft] = []
     body = text[body_start:]
     for m in pattern.finditer(body):
         start, end = m.start() + body_start, m.end() + body_start
         found = m.group(0)
         if not (found[:1].isupper()):
             continue
-        overlapping = [d for d in result if _overlaps(d, start, end)]
+        window = ordered[bisect_left(starts, start - longest) : bisect_left(starts, end)]
+        overlapping = [d for d in window if id(d) not in removed and _overlaps(d, start, end)]
         if any(d.type is EntityType.PERSON for d in overlapping):
             continue
         # An organisation that merely contains the name ("Massimov Foundation") stays an organisation.
         if any(d.start < start or d.end > end for d in overlapping):
             continue
-        for d in overlapping:
-            result.remove(d)
-        result.append(
+        removed.update(id(d) for d in overlapping)
+        added.append(
             _Draft(
                 start,
                 end,
@@ -425,6 +432,7 @@ def _propagate_surnames(text: str, body_start: int, drafts: list[_Draft]) -> lis
                 role_before(text, start),
             )
         )
+    result = [d for d in drafts if id(d) not in removed] + added
 
     # Every short form (lone surname, initial + surname) points at the full name it stands for.
     for d in result:
