@@ -151,6 +151,16 @@ def test_document_page_marks_mentions(client: TestClient, conn: sqlite3.Connecti
     assert client.get("/doc/999999").status_code == 404
 
 
+def test_pdf_pages_are_marked_and_cited(client: TestClient, conn: sqlite3.Connection) -> None:
+    doc_id = _doc_id(conn, "hearing.pdf")
+    html = client.get(f"/doc/{doc_id}").text
+    assert 'class="page-break" id="p2" title="page 2"' in html
+    connection = client.get("/connection/odile-farrant/corvin-ashdale").text
+    assert "p. 2 [" in connection
+    evidence = client.get("/api/links", params={"a": "Odile Farrant", "b": "Corvin Ashdale"}).json()
+    assert evidence["direct"][0]["page"] == 2
+
+
 def test_hostile_document_renders_as_inert_text(client: TestClient, conn: sqlite3.Connection) -> None:
     doc_id = _doc_id(conn, "hostile-memo.txt")
     pages = {

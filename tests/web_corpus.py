@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import ROOT, SAMPLE
+from tests.pdf_fixtures import text_pdf
 from threadline.config import Settings
 from threadline.ingest.watchlist import read_watchlist
 from threadline.pipeline import ingest
@@ -22,12 +23,19 @@ HOSTILE_TEXT = (
 )
 
 
+PDF_PAGES = [
+    "Transcript of the hearing of the standing committee, morning session.",
+    "Odile Farrant told the committee that Corvin Ashdale had approved the Karaganda tender.",
+]
+
+
 def build_web_db(folder: Path, nlp: Any) -> Path:
     """Ingest everything through the library (as the CLI does) into ``folder/web.db``."""
     extra = folder / "extra"
     extra.mkdir()
     (extra / "hostile-memo.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
     (extra / "broken.eml").write_bytes(b"\x00\x01garbage without headers\xff\xfe")
+    text_pdf(extra / "hearing.pdf", PDF_PAGES, title="Hearing transcript")
     db = folder / "web.db"
     conn = connect(db)
     with conn:

@@ -217,6 +217,11 @@ def document(request: Request, conn: Conn, doc_id: int) -> Response:
                 },
             )
             entry["count"] += 1
+    # Each page after the first starts after a blank-line separator: mark it, so a cited page can
+    # be found (and linked as #p3).
+    for number, start in enumerate(doc["pages"][1:], 2):
+        if start >= 2:
+            spans.append(Span(start - 2, start, "page-break", f"p{number}", "", f"page {number}"))
     named = sorted(people.values(), key=lambda e: (-e["count"], e["name"]))
     context = {"doc": doc, "segments": segments(doc["text"], spans), "named": named}
     return render(request, "document.html", context)
