@@ -224,7 +224,7 @@ def test_api_has_the_cli_json_shapes(client: TestClient, conn: sqlite3.Connectio
     assert client.get("/api/entities/" + quote("Charlotte Haddon")).json()["id"] == "charlotte-haddon"
     links = client.get("/api/links", params={"a": "Yerzhan Tulegenov", "b": "Charlotte Haddon"}).json()
     assert links == query.links(conn, "Yerzhan Tulegenov", "Charlotte Haddon")
-    assert list(links) == ["from", "to", "direct", "paths"]
+    assert list(links) == ["from", "to", "counts", "direct", "paths"]
     assert client.get("/api/search", params={"q": "Veldt"}).json() == query.search(conn, "Veldt")
     assert client.get("/api/errors").json() == query.errors(conn)
 

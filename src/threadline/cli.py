@@ -340,7 +340,16 @@ def _xref(args: argparse.Namespace, conn: sqlite3.Connection, out: Console) -> i
     elif args.csv:
         sys.stdout.write(xref_csv(rows))
     else:
-        table = Table("watchlist person", "found", "mentions", "docs", "spellings", "best evidence")
+        table = Table(
+            "watchlist person",
+            "found",
+            "mentions",
+            "docs",
+            "stories",
+            "sources",
+            "spellings",
+            "best evidence",
+        )
         for r in rows:
             ev = r["evidence"][0] if r["evidence"] else None
             table.add_row(
@@ -348,6 +357,8 @@ def _xref(args: argparse.Namespace, conn: sqlite3.Connection, out: Console) -> i
                 "yes" if r["found"] else "no",
                 str(r["mentions"]),
                 str(r["documents"]),
+                str(r["stories"]),
+                str(r["sources"]),
                 ", ".join(r["spellings"][:5]),
                 _quote(ev, 100) if ev else "",
             )
@@ -469,12 +480,18 @@ def _quote(ev: dict[str, Any], width: int = 160) -> str:
     sentence = " ".join(ev["sentence"].split())
     if len(sentence) > width:
         sentence = sentence[: width - 1] + "…"
-    return f"“{sentence}” — {ev['path']} [{ev['start']}:{ev['end']}]"
+    page = f" p. {ev['page']}" if ev.get("page") else ""
+    copies = f" (also in {ev['copies']} cop{'y' if ev['copies'] == 1 else 'ies'})" if ev.get("copies") else ""
+    return f"“{sentence}” — {ev['path']}{page} [{ev['start']}:{ev['end']}]{copies}"
 
 
 def _links(out: Console, data: dict[str, Any]) -> None:
     a, b = data["from"]["name"], data["to"]["name"]
-    out.print(f"[bold]{a}[/] ↔ [bold]{b}[/]: {len(data['direct'])} sentences name both")
+    c = data["counts"]
+    out.print(
+        f"[bold]{a}[/] ↔ [bold]{b}[/]: {c['sentences']} sentences name both, in {c['documents']} documents"
+        f" ({c['stories']} stories, {c['sources']} sources)"
+    )
     for ev in data["direct"][:10]:
         out.print("  " + _quote(ev))
     if data["paths"]:

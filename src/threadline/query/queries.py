@@ -229,9 +229,18 @@ def links(conn: sqlite3.Connection, a: str, b: str, *, max_paths: int = 10) -> J
         for x, y in pairwise(ids):
             hops.extend(_evidence_rows(conn, x, y, 1))
         paths.append({"entities": [names[i] for i in ids], "evidence": hops})
+    direct_docs = [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT s.document_id FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id"
+            " WHERE ls.a = ? AND ls.b = ?",
+            (min(ia, ib), max(ia, ib)),
+        )
+    ]
     return {
         "from": {"id": ea["key"], "name": ea["name"]},
         "to": {"id": eb["key"], "name": eb["name"]},
+        "counts": {"sentences": len(direct), **independent_counts(conn, direct_docs if ia != ib else [])},
         "direct": direct,
         "paths": paths,
     }

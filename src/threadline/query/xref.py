@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from threadline.model import WatchlistPerson
+from threadline.query.duplicates import independent_counts
 from threadline.query.queries import evidence_object
 from threadline.resolve.matching import NameForm, same_person_name, skeleton
 from threadline.store.repository import load_watchlist
@@ -162,6 +163,8 @@ def _row(conn: sqlite3.Connection, person: WatchlistPerson, entity_ids: list[int
         "found": bool(kept),
         "mentions": 0,
         "documents": 0,
+        "stories": 0,
+        "sources": 0,
         "spellings": [],
         "entity_id": None,
         "entity_ids": [],
@@ -178,9 +181,16 @@ def _row(conn: sqlite3.Connection, person: WatchlistPerson, entity_ids: list[int
     row["entity_id"] = entities[0]["key"]
     row["entity_ids"] = [e["key"] for e in entities]
     row["mentions"] = sum(e["mentions"] for e in entities)
-    row["documents"] = conn.execute(
-        f"SELECT COUNT(DISTINCT document_id) FROM mentions WHERE entity_id IN ({marks})", kept
-    ).fetchone()[0]
+    doc_ids = [
+        r[0]
+        for r in conn.execute(f"SELECT DISTINCT document_id FROM mentions WHERE entity_id IN ({marks})", kept)
+    ]
+    counts = independent_counts(conn, doc_ids)
+    row["documents"], row["stories"], row["sources"] = (
+        counts["documents"],
+        counts["stories"],
+        counts["sources"],
+    )
     row["spellings"] = [
         r[0]
         for r in conn.execute(
@@ -359,11 +369,23 @@ def xref_markdown(rows: Sequence[JSON], title: str = "Watchlist cross-reference"
     """A report an analyst can hand over: summary table, then spellings and quotes per person found."""
     found = [r for r in rows if r["found"]]
     out = [f"# {_md(title)}", "", f"{len(found)} of {len(rows)} watchlist people found.", ""]
-    out += ["| Name | Found | Mentions | Documents | Spellings |", "|---|---|---:|---:|---|"]
+    out += [
+        "| Name | Found | Mentions | Documents | Stories | Sources | Spellings |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
     for r in rows:
         status = "yes" if r["found"] else ("refused" if r.get("refused") else "no")
         spellings = ", ".join(_md(s) for s in r["spellings"][:8])
-        out.append(f"| {_md(r['name'])} | {status} | {r['mentions']} | {r['documents']} | {spellings} |")
+        out.append(
+            f"| {_md(r['name'])} | {status} | {r['mentions']} | {r['documents']} | {r.get('stories', 0)}"
+            f" | {r.get('sources', 0)} | {spellings} |"
+        )
+    out += [
+        "",
+        "Mentions count each sentence once, however often it is quoted or copied. Stories count"
+        " near-duplicate documents (copies, rewrites of one wire story) once; sources count each"
+        " outlet, author or sender once.",
+    ]
     for r in rows:
         if not r["found"] and not r.get("refused"):
             continue
@@ -396,8 +418,8 @@ def xref_csv(rows: Sequence[JSON]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(
-        ["name", "id", "found", "mentions", "documents", "entity_id", "spellings", "co_mentioned",
-         "evidence", "refused"]
+        ["name", "id", "found", "mentions", "documents", "stories", "sources", "entity_id", "spellings",
+         "co_mentioned", "evidence", "refused"]
     )  # fmt: skip
     for r in rows:
         evidence = " | ".join(f"{e['path']}:{e['start']}-{e['end']}: {' '.join(e['sentence'].split())}"
@@ -409,6 +431,8 @@ def xref_csv(rows: Sequence[JSON]) -> str:
                 "yes" if r["found"] else "no",
                 r["mentions"],
                 r["documents"],
+                r.get("stories", 0),
+                r.get("sources", 0),
                 _cell(r["entity_id"] or ""),
                 _cell("; ".join(r["spellings"])),
                 _cell("; ".join(f"{c['name']} ({c['sentences']})" for c in r["co_mentioned"])),

@@ -19,9 +19,18 @@ class Shape(BaseModel):
 
 class Evidence(Shape):
     path: str
+    page: int | None = Field(None, description="1-based page for paged documents (PDF, scans)")
     sentence: str
     start: int
     end: int
+    copies: int = Field(0, description="other places that repeat the sentence (quotes, forwards, copies)")
+
+
+class LinkCounts(Shape):
+    sentences: int
+    documents: int
+    stories: int = Field(description="distinct near-duplicate clusters among those documents")
+    sources: int = Field(description="distinct outlets, authors or senders among those documents")
 
 
 class EntitySummary(Shape):
@@ -86,6 +95,7 @@ class Path(Shape):
 class Links(Shape):
     from_: EntityRef = Field(alias="from")
     to: EntityRef
+    counts: LinkCounts
     direct: list[Evidence] = Field(description="every sentence naming both")
     paths: list[Path] = Field(description="paths of up to 3 hops, shortest and best supported first")
 
