@@ -67,6 +67,9 @@ def test_quoted_ranges_start_at_the_reply_header_or_marker() -> None:
     forward = "See below.\n\n-----Original Message-----\nFrom: A\nSent: Monday\nOld text."
     assert forward[quoted_ranges(forward)[0][0] :].startswith("-----Original")
     assert quoted_ranges("Nothing quoted here.\nOnly words.") == []
+    # A printed email: a stamp, then the message's own header block, is not quoted material.
+    printed = "HOUSE_OVERSIGHT_000123\nFrom: A\nSent: Monday\nTo: B\n\nThe words of this very message here."
+    assert quoted_ranges(printed) == []
 
 
 @pytest.mark.slow

@@ -298,7 +298,7 @@ def _archive_jobs(run: _Run, path: str, file: Path, state: _FileState) -> Iterat
                 if item.path == path:
                     state.reasons.append(item.reason)
                 else:
-                    _member_failed(run, item.path, item.reason)
+                    _fail(run, item.path, item.reason, member=True)
                 continue
             members += 1
             state.jobs_open += 1
@@ -324,7 +324,7 @@ def _documents(
                 state.reasons.append(result.reason)
                 report.errors.append((path, result.reason))
             else:
-                _member_failed(run, job.path, result.reason)
+                _fail(run, job.path, result.reason, member=True)
         else:
             if result.errors:
                 partial = "; ".join(result.errors[:5])
@@ -352,18 +352,12 @@ def _file_done(run: _Run, size: int) -> None:
     run.bytes_done += size
 
 
-def _member_failed(run: _Run, member: str, reason: str) -> None:
-    """A file inside an archive that could not be read is listed like any other."""
-    run.report.members_failed += 1
-    run.report.errors.append((member, reason))
-    with run.conn:
-        repo.record_file(
-            run.conn, member, hashlib.sha256(member.encode()).hexdigest(), 0, documents=0, reason=reason
-        )
-
-
-def _fail(run: _Run, path: str, reason: str) -> None:
-    run.report.files_failed += 1
+def _fail(run: _Run, path: str, reason: str, *, member: bool = False) -> None:
+    """Record a file (or a file inside an archive) that could not be read, listed like any other."""
+    if member:
+        run.report.members_failed += 1
+    else:
+        run.report.files_failed += 1
     run.report.errors.append((path, reason))
     with run.conn:
         repo.record_file(

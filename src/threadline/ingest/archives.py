@@ -187,6 +187,15 @@ def _collect(chunks: Iterable[bytes], packed: int | None, limits: Limits, budget
     return b"".join(parts)
 
 
+def _vpath(path: str, raw: str) -> str | MemberError | None:
+    """The member's virtual path; a MemberError for a refused name; None for one skipped silently."""
+    try:
+        name = _member_name(raw)
+    except _Refused as refused:
+        return MemberError(_raw_vpath(path, raw), refused.reason)
+    return None if _skipped_silently(name) else f"{path}!/{name}"
+
+
 def _member_name(raw: str) -> str:
     """The normalised member path; _Refused when it is unsafe."""
     if "\x00" in raw:
@@ -268,14 +277,12 @@ def _expand_zip(
                 return
             if info.is_dir():
                 continue
-            try:
-                name = _member_name(info.filename)
-            except _Refused as refused:
-                yield MemberError(_raw_vpath(path, info.filename), refused.reason)
+            vpath = _vpath(path, info.filename)
+            if vpath is None:
                 continue
-            if _skipped_silently(name):
+            if isinstance(vpath, MemberError):
+                yield vpath
                 continue
-            vpath = f"{path}!/{name}"
             if info.flag_bits & 0x1:
                 yield MemberError(vpath, "encrypted")
                 continue
@@ -513,14 +520,12 @@ def _tar_members(
             return
         if info.isdir():
             continue
-        try:
-            name = _member_name(info.name)
-        except _Refused as refused:
-            yield MemberError(_raw_vpath(path, info.name), refused.reason)
+        vpath = _vpath(path, info.name)
+        if vpath is None:
             continue
-        if _skipped_silently(name):
+        if isinstance(vpath, MemberError):
+            yield vpath
             continue
-        vpath = f"{path}!/{name}"
         if not info.isreg():
             yield MemberError(vpath, f"not a regular file ({_tar_kind(info)})")
             continue
