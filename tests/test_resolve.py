@@ -149,3 +149,17 @@ def test_german_and_polish_romanisations() -> None:
     # Word-initial "Ch" stays ч: Chaikin (Чайкин) and Khaikin (Хайкин) are both real surnames.
     assert not same_token("chaikin", "khaikin")
     assert not same_token(name_key("Chaikin"), name_key("Хайкин"))
+
+
+def test_display_name_prefers_the_latin_spelling_unless_asked_otherwise() -> None:
+    P = EntityType.PERSON
+    mentions = [
+        MentionRef(1, 1, "Карим Масимов", P),
+        MentionRef(2, 2, "Карим Масимов", P),
+        MentionRef(3, 3, "Карим Масимов", P),
+        MentionRef(4, 4, "Karim Masimov", P),
+    ]
+    (latin,) = resolve(mentions)
+    assert latin.name == "Karim Masimov" and len(latin.mention_ids) == 4
+    (cyrillic,) = resolve(mentions, prefer="cyrillic")
+    assert cyrillic.name == "Карим Масимов"

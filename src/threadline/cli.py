@@ -91,7 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("duplicates", parents=[common, as_json], help="near-duplicate documents and rewrites")
     p.add_argument("--limit", type=int, default=None)
     sub.add_parser("sources", parents=[common, as_json], help="outlets and authors, and whom they cite")
-    sub.add_parser("resolve", parents=[common], help="re-run entity resolution and links")
+    p = sub.add_parser("resolve", parents=[common], help="re-run entity resolution and links")
+    p.add_argument(
+        "--display-script",
+        choices=["latin", "cyrillic", "any"],
+        help="script of display names when a person is spelled in several (kept for later runs; default latin)",
+    )
 
     p = sub.add_parser(
         "xref", parents=[common, as_json], help="cross-reference a watchlist against the documents"
@@ -158,10 +163,13 @@ def _run(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
     if command == "serve":
         return _serve(args, db, out, err)
     if command == "resolve":
-        from threadline.pipeline import resolve_all
+        from threadline.pipeline import DISPLAY_SCRIPT, resolve_all
+        from threadline.store.repository import set_state
 
         conn = connect(db)
         with conn:
+            if args.display_script:
+                set_state(conn, DISPLAY_SCRIPT, args.display_script)
             resolve_all(conn)
         out.print("entities and links rebuilt")
         return 0

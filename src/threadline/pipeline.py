@@ -241,9 +241,13 @@ def apply_watchlist(conn: sqlite3.Connection) -> int:
     return changed
 
 
+DISPLAY_SCRIPT = "display_script"  # state key: the script display names prefer (latin by default)
+
+
 def resolve_all(conn: sqlite3.Connection) -> None:
     """Re-resolve every mention in the database and rebuild links (cheap next to NER)."""
-    entities = resolve(repo.mention_refs(conn), repo.load_watchlist(conn))
+    prefer = repo.get_state(conn, DISPLAY_SCRIPT) or "latin"
+    entities = resolve(repo.mention_refs(conn), repo.load_watchlist(conn), prefer=prefer)
     repo.rebuild_copies(conn)
     repo.replace_entities(conn, entities)
 

@@ -106,9 +106,12 @@ class _Clusters:
 
 
 def resolve(
-    mentions: Iterable[MentionRef], watchlist: Sequence[WatchlistPerson] = ()
+    mentions: Iterable[MentionRef], watchlist: Sequence[WatchlistPerson] = (), *, prefer: str = "latin"
 ) -> list[ResolvedEntity]:
-    """Group mentions into entities; deterministic for the same input."""
+    """Group mentions into entities; deterministic for the same input.
+
+    ``prefer`` is the script of display names when an entity has spellings in several: "latin"
+    (what most users search for), "cyrillic", or "any" (the most used spelling)."""
     persons: list[MentionRef] = []
     others: list[MentionRef] = []
     retyped: dict[int, str] = {}
@@ -127,7 +130,7 @@ def resolve(
             retyped[m.id] = f"tagged {m.type.value} here, {etype.value} in most of its {votes} other mentions"
             m = replace(m, type=etype)
         (persons if m.type is EntityType.PERSON else others).append(m)
-    entities = _resolve_persons(persons, watchlist) + _resolve_others(others)
+    entities = _resolve_persons(persons, watchlist, prefer) + _resolve_others(others, prefer)
     if retyped:
         entity_notes(entities, retyped, {m.id: m.name for m in mentions if m.id in retyped})
     return entities
@@ -192,7 +195,7 @@ def entity_notes(entities: list[ResolvedEntity], retyped: dict[int, str], names:
 
 
 def _resolve_persons(
-    mentions: list[MentionRef], watchlist: Sequence[WatchlistPerson]
+    mentions: list[MentionRef], watchlist: Sequence[WatchlistPerson], prefer: str
 ) -> list[ResolvedEntity]:
     clusters = _Clusters()
     displays: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
@@ -228,7 +231,7 @@ def _resolve_persons(
         watch = clusters.watch[root]
         wl_id = next(iter(watch)) if len(watch) == 1 else None
         entities[root] = ResolvedEntity(
-            _display_name(keys, displays, wl_names.get(wl_id or "")), EntityType.PERSON
+            _display_name(keys, displays, wl_names.get(wl_id or ""), prefer), EntityType.PERSON
         )
         entities[root].watchlist_id = wl_id
 
@@ -281,7 +284,9 @@ def _resolve_persons(
         entity.add(m, why)
 
     for form_key, entity in short_entities.items():
-        entity.name = _pick_display(list(entity.aliases), {a: e.mentions for a, e in entity.aliases.items()})
+        entity.name = _pick_display(
+            list(entity.aliases), {a: e.mentions for a, e in entity.aliases.items()}, prefer
+        )
         del form_key
     found = [e for e in entities.values() if e.mention_ids]
     return found + list(short_entities.values())
@@ -336,33 +341,43 @@ def _surname_index(
 
 
 def _display_name(
-    keys: list[tuple[str, ...]], displays: dict[tuple[str, ...], Counter[str]], person: WatchlistPerson | None
+    keys: list[tuple[str, ...]],
+    displays: dict[tuple[str, ...], Counter[str]],
+    person: WatchlistPerson | None,
+    prefer: str,
 ) -> str:
     if person is not None:
         return person.name
     counts: Counter[str] = Counter()
     for key in keys:
         counts.update(displays[key])
-    return _pick_display(list(counts), counts)
+    return _pick_display(list(counts), counts, prefer)
 
 
-def _pick_display(names: list[str], counts: dict[str, int] | Counter[str]) -> str:
-    """Most used full spelling, in its best letter case ("Karim Massimov", not "KARIM MASSIMOV")."""
+def _pick_display(names: list[str], counts: dict[str, int] | Counter[str], prefer: str) -> str:
+    """Most used full spelling in the preferred script, in its best letter case ("Karim Massimov",
+    not "KARIM MASSIMOV"; "Karim Masimov" over a more frequent "Карим Масимов" by default)."""
     by_key: dict[str, list[str]] = defaultdict(list)
     totals: Counter[str] = Counter()
     for name in names:
         key = name_key(name)
         by_key[key].append(name)
         totals[key] += counts.get(name, 0) + 1
-    best = max(totals, key=lambda k: (len(k.split()) >= 2, totals[k], -len(k), k))
-    return str(pick_case(by_key[best]))
+    in_script = {k: [n for n in group if _in_script(n, prefer)] for k, group in by_key.items()}
+    best = max(totals, key=lambda k: (len(k.split()) >= 2, bool(in_script[k]), totals[k], -len(k), k))
+    return str(pick_case(in_script[best] or by_key[best]))
+
+
+def _in_script(name: str, prefer: str) -> bool:
+    cyrillic = any("\u0400" <= ch <= "\u04ff" for ch in name)
+    return prefer == "any" or cyrillic == (prefer == "cyrillic")
 
 
 def _org_key(name: str) -> str:
     return name_key(replace_org_types_compare(LEADING_ARTICLE.sub("", name)))
 
 
-def _resolve_others(mentions: list[MentionRef]) -> list[ResolvedEntity]:
+def _resolve_others(mentions: list[MentionRef], prefer: str) -> list[ResolvedEntity]:
     groups: dict[str, list[MentionRef]] = defaultdict(list)
     for m in mentions:
         key = _org_key(m.name)
@@ -373,7 +388,7 @@ def _resolve_others(mentions: list[MentionRef]) -> list[ResolvedEntity]:
         types = Counter(m.type for m in group)
         etype = max(types, key=lambda t: (types[t], t.value))
         names = Counter(m.name for m in group)
-        entity = ResolvedEntity(_pick_display(list(names), names), etype)
+        entity = ResolvedEntity(_pick_display(list(names), names, prefer), etype)
         for m in group:
             entity.add(m, "same name" if m.type is etype else f"same name (also tagged {m.type.value})")
         entities.append(entity)
