@@ -98,3 +98,19 @@ def test_damaged_image_is_a_reason(tmp_path: Path, ocr: OcrOptions) -> None:
     for broken in (data[: len(data) // 2], b"\x89PNG\r\n\x1a\n" + b"\0" * 100, b"GIF89a garbage"):
         with pytest.raises(UnreadableFile):
             read_image(path, broken, Limits(), ocr)
+
+
+def test_a_huge_page_is_rendered_within_the_pixel_cap(tmp_path: Path, ocr: OcrOptions) -> None:
+    """A scan declared 170 by 40 inches would be a 600-megapixel bitmap at 300 dpi."""
+    import pypdfium2 as pdfium
+
+    from threadline.ingest.pdf import MAX_RENDER_PIXELS
+
+    path = tmp_path / "huge.pdf"
+    page_image("Timur Abenov signed the huge page.").convert("RGB").save(path, "PDF", resolution=10.0)
+    pdf = pdfium.PdfDocument(path.read_bytes())
+    width, height = pdf[0].get_size()
+    pdf.close()
+    assert width * height * (300 / 72) ** 2 > 10 * MAX_RENDER_PIXELS
+    (doc,) = read_pdf(path, path.read_bytes(), Limits(), ocr).documents
+    assert "Abenov" in doc.text

@@ -20,6 +20,7 @@ PAGE_SEPARATOR = "\n\n"
 # A page with an image and fewer letters than this in its text layer is a scan (maybe with a
 # stamp or page number on top).
 MIN_LAYER_LETTERS = 40
+MAX_RENDER_PIXELS = 60_000_000  # A4 at 300 dpi is 8.7 M
 _PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 # Unicode categories Cc, Cf, Co and noncharacters, except tab and newline.
@@ -160,7 +161,10 @@ def _ocr_page(page: object, ocr: OcrOptions) -> str:
     import pypdfium2 as pdfium
 
     assert isinstance(page, pdfium.PdfPage)
-    bitmap = page.render(scale=ocr.dpi / 72, grayscale=True)
+    width, height = page.get_size()  # points
+    # A hostile page size (a 200-inch MediaBox) must not become a multi-gigabyte bitmap.
+    scale = min(ocr.dpi / 72, (MAX_RENDER_PIXELS / max(width * height, 1.0)) ** 0.5)
+    bitmap = page.render(scale=scale, grayscale=True)
     try:
         image = bitmap.to_pil()
         return tidy_page_text(ocr_image(image, ocr))
