@@ -129,3 +129,22 @@ def test_worker_processes_give_the_same_result_in_order(nlp: Any) -> None:
     last = two[-1][1]
     assert not isinstance(last, Exception)
     assert [m.surface for m in last.mentions if m.type is EntityType.PERSON] == ["Laura Brennick"]
+
+
+@pytest.mark.slow
+def test_a_name_ends_at_a_hard_line_break(nlp: Any) -> None:
+    """NER spans that run over a line break into a signature block keep only their first line."""
+    from spacy.tokens import Span as SpacySpan
+
+    from threadline.clean import clean
+
+    text = "Board members:\nTakeshi Moriyama\nRepresentative Executive Officer of Veldt Trading\n"
+    document = Document(path="x.txt", sha256="x", text=text)
+    cleaned = clean(document)
+    parsed = nlp(cleaned.text)
+    start = cleaned.text.index("Takeshi")
+    end = cleaned.text.index("Officer") + len("Officer")
+    parsed.ents = [parsed.char_span(start, end, label="PERSON")]
+    assert isinstance(parsed.ents[0], SpacySpan) and "\n" in parsed.ents[0].text
+    (mention,) = extract_document(document, cleaned, parsed).mentions
+    assert mention.name == "Takeshi Moriyama" and text[mention.start : mention.end] == "Takeshi Moriyama"

@@ -43,6 +43,7 @@ _THREE_LETTERS = re.compile(r"[^\W\d_]{3}")
 _TABULAR_FORMATS = frozenset({"xlsx", "csv"})
 # A newline after a line of 30+ characters not ending in ":" and before a line starting with a
 # word (not a bullet, quote marker or "Key:" label).
+_WRAP_MIN_LINE = 30
 _WRAP = re.compile(r"(?<=[^\n]{30})(?<![:\s])\n(?![\w .-]{1,20}:\s)(?=[^\W_])")
 # Beyond this length a line is debris only when it has no letter or digit at all.
 _DEBRIS_RATIO_MAX_LEN = 80
@@ -322,13 +323,25 @@ def unwrap_lines(text: str) -> str:
     """Turn the line breaks of wrapped prose into spaces, one character for one.
 
     PDF text layers, OCR and emails break lines mid-sentence, and NER rarely finds a name split
-    by a newline ("Aigerim\nBekturova"). A break is a wrap when the line before is long and
-    does not end a heading or a label, and the next line continues with a word that does not
-    start a "Key: value" line. Replacing a character with another keeps every offset as it was.
+    by a newline ("Aigerim\nBekturova"). A break is a wrap when the line before is long and does
+    not end a heading or a label, and the next line continues the paragraph: it starts with a
+    word, not a "Key: value" label nor a capitals-only word under a line in mixed case (a stamp or
+    heading), and is long itself or the paragraph's last line (not a short list item). Replacing a
+    character with another keeps every offset as it was.
     """
     if "\n" not in text:
         return text
     chars = list(text)
     for match in _WRAP.finditer(text):
-        chars[match.start()] = " "
+        at = match.start()
+        line_start = text.rfind("\n", 0, at) + 1
+        next_end = text.find("\n", at + 1)
+        next_end = len(text) if next_end < 0 else next_end
+        following = text[at + 1 : next_end]
+        first_word = following.split(maxsplit=1)[0]
+        if first_word.isupper() and len(first_word) > 1 and not text[line_start:at].isupper():
+            continue
+        if len(following) < _WRAP_MIN_LINE and text[next_end + 1 : next_end + 2] not in ("", "\n"):
+            continue
+        chars[at] = " "
     return "".join(chars)

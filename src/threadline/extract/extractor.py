@@ -281,8 +281,17 @@ def _ner_mentions(text: str, clean: CleanText, parsed: Any) -> list[_Draft]:
         etype = _LABELS.get(ent.label_)
         if etype is None:
             continue
+        clean_end = ent.end_char
+        # A hard line break ends a name: wrapped prose was already joined by the cleaner, so a
+        # break left inside a span is a list or a signature block ("Professor Dershowitz" over
+        # "ESQUIRE DEPOSITION SOLUTIONS", "Takashi Hatchoji" over "Representative Executive Officer").
+        first_line = ent.text.lstrip().split("\n", 1)[0].rstrip()
+        if first_line != ent.text.strip():
+            if not first_line:
+                continue
+            clean_end = ent.start_char + ent.text.index(first_line) + len(first_line)
         start = clean.to_original(ent.start_char)
-        end = clean.to_original(ent.end_char - 1) + 1
+        end = clean.to_original(clean_end - 1) + 1
         surface = text[start:end]
         if "\n\n" in surface or end - start > 3 * len(ent.text) + 10:
             continue  # the entity straddled removed junk; its original span is not a name
