@@ -163,3 +163,22 @@ def test_display_name_prefers_the_latin_spelling_unless_asked_otherwise() -> Non
     assert latin.name == "Karim Masimov" and len(latin.mention_ids) == 4
     (cyrillic,) = resolve(mentions, prefer="cyrillic")
     assert cyrillic.name == "Карим Масимов"
+
+
+def test_a_given_name_propagated_as_a_surname_does_not_join_the_bogus_full_name() -> None:
+    """NER read "Giving Jeffrey" as a name, and the document's later "Jeffrey"s were propagated
+    to it as its surname; across the corpus "Jeffrey" opens full names, so they stay apart."""
+    P = EntityType.PERSON
+    mentions = [MentionRef(i, i, "Jeffrey Aldous", P) for i in range(1, 11)]
+    mentions.append(MentionRef(20, 20, "Giving Jeffrey", P))
+    mentions += [MentionRef(i, 20, "Jeffrey", P, full_name="Giving Jeffrey") for i in range(21, 26)]
+    entities = {e.name: e for e in resolve(mentions)}
+    assert len(entities["Giving Jeffrey"].mention_ids) == 1
+    assert set(range(21, 26)).isdisjoint(entities["Giving Jeffrey"].mention_ids)
+    # A real surname propagated in its document still joins (Kassenov closes full names).
+    mentions = [
+        MentionRef(1, 1, "Daniyar Kassenov", P),
+        MentionRef(2, 1, "Kassenov", P, full_name="Daniyar Kassenov"),
+    ]
+    (kassenov,) = resolve(mentions)
+    assert len(kassenov.mention_ids) == 2

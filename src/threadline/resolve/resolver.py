@@ -136,6 +136,19 @@ def resolve(
     return entities
 
 
+def _given_name_tokens(mentions: list[MentionRef]) -> set[str]:
+    """Tokens that open full names at least 10 times and 5 times as often as they close one."""
+    first: Counter[str] = Counter()
+    last: Counter[str] = Counter()
+    for m in mentions:
+        if m.full_name is None and m.type is EntityType.PERSON:
+            form = NameForm.of(m.name)
+            if form.is_full:
+                first[skeleton(form.tokens[0])] += 1
+                last[skeleton(form.tokens[-1])] += 1
+    return {t for t, n in first.items() if n >= 10 and n >= 5 * last[t]}
+
+
 def _rarely_people(mentions: list[MentionRef]) -> dict[str, tuple[EntityType, int]]:
     """Words NER tags as something other than a person at least 10 times and 10 times as often."""
     votes: dict[str, Counter[EntityType]] = defaultdict(Counter)
@@ -212,8 +225,17 @@ def _resolve_persons(
                 # The list itself says these names are one person, variant spellings or not.
                 clusters.union(first, form.tokens, f"watchlist name or alias of {person.name!r}")
 
+    given_like = _given_name_tokens(mentions)
+
     def effective(m: MentionRef) -> NameForm:
-        return NameForm.of(m.full_name or m.name)
+        if m.full_name:
+            full = NameForm.of(m.full_name)
+            # "Giving Jeffrey", "TRUMP DONALD": the "surname" the document propagated is, across the
+            # corpus, a given name; its short mentions are not this full name's.
+            if full.tokens and skeleton(full.tokens[-1]) in given_like:
+                return NameForm.of(m.name)
+            return full
+        return NameForm.of(m.name)
 
     for m in mentions:
         form = effective(m)
