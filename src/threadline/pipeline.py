@@ -1,8 +1,10 @@
 """The ingest run: files -> documents -> clean -> extract -> store, then resolve and link.
 
-Extraction streams through spaCy's ``nlp.pipe`` on ``Settings.processes`` workers while this
-process cleans the next documents and writes finished ones, committing per chunk so an
-interrupted run loses at most the chunk in flight and a rerun picks up where it stopped.
+Files are parsed in isolated worker processes (``ingest.workers``); extraction streams through
+spaCy's ``nlp.pipe`` on ``Settings.processes`` workers while this process cleans the next
+documents and writes finished ones. Each document is stored in one transaction and a journal
+records how each chunk was cleaned, so a run killed at any moment is completed by the next one
+exactly as if it had never stopped.
 """
 
 from __future__ import annotations
@@ -85,7 +87,6 @@ class _FileState:
     reasons: list[str] = field(default_factory=list)
     jobs_open: int = 0  # parse jobs not finished (an archive has one per member)
     listed: bool = False  # all of the file's jobs have been scheduled
-    extraction_failures: int = 0
 
     @property
     def complete(self) -> bool:
@@ -175,7 +176,6 @@ def ingest(
                     )
                     report.errors.append((pending.file_path, reason))
                     state.expected -= 1
-                    state.extraction_failures += 1
                     state.reasons.append(reason)
                 else:
                     repo.add_document(conn, pending.file_path, document, extraction)
