@@ -31,6 +31,8 @@ def hostile(job: ParseJob, limits: Limits, ocr: OcrOptions | None) -> ReadResult
             del hog
         case "bug":
             raise KeyError("reader bug")
+        case "timeout":  # a reader's own TimeoutError must not look like the pool's wait
+            raise TimeoutError("socket-ish timeout inside a reader")
         case "unreadable":
             raise UnreadableFile("no text")
     return ReadResult([Document(path=job.path, sha256=job.path, text=f"fine {job.path}")])
@@ -38,7 +40,7 @@ def hostile(job: ParseJob, limits: Limits, ocr: OcrOptions | None) -> ReadResult
 
 def test_hang_crash_and_memory_cost_only_their_own_file() -> None:
     limits = replace(Limits(), parse_seconds=2.0, parse_memory_bytes=1024**3)
-    names = ["ok1", "hang", "ok2", "crash", "ok3", "memory", "bug", "unreadable", "ok4"]
+    names = ["ok1", "hang", "ok2", "crash", "ok3", "memory", "bug", "unreadable", "timeout", "ok4"]
     started = time.monotonic()
     with ParsePool[str](2, limits, None, function=hostile) as pool:
         results = {tag: result for tag, _, result in pool.map((n, ParseJob(n, b"")) for n in names)}
@@ -52,6 +54,7 @@ def test_hang_crash_and_memory_cost_only_their_own_file() -> None:
     assert "SIGSEGV" in reasons["crash"]
     assert "memory" in reasons["memory"] or "crashed" in reasons["memory"]
     assert "KeyError" in reasons["bug"]
+    assert "TimeoutError" in reasons["timeout"]
     assert reasons["unreadable"] == "no text"
 
 

@@ -14,7 +14,7 @@ import queue
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -148,30 +148,27 @@ class ParsePool(Generic[T]):
         import pebble
 
         self._activity.setdefault(job.path, time.monotonic())
-        while True:
-            try:
-                result = future.result(timeout=POLL_SECONDS)
-                break
-            except FutureTimeout:
-                self._drain(on_progress)
-                self._kill_stalled([(job, future), *((j, f) for _, j, f in others)])
-            except UnreadableFile as exc:
-                result = exc
-                break
-            except pebble.ProcessExpired as exc:
-                result = UnreadableFile(_died(exc))
-                break
-            except MemoryError:
-                result = UnreadableFile(
-                    f"parser ran out of memory (limit {self.limits.parse_memory_bytes >> 20} MB)"
-                )
-                break
-            except Exception as exc:  # a reader bug, or the stall timeout below: only this file
-                if future.cancelled():
-                    result = UnreadableFile(f"parser stalled for {self.limits.parse_seconds:.0f} s; stopped")
-                else:
-                    result = UnreadableFile(f"reader failed: {type(exc).__name__}: {str(exc)[:300]}")
-                break
+        # Wait for the job itself to end (a reader may raise TimeoutError of its own, which
+        # result(timeout=...) could not tell from the wait running out).
+        while not wait([future], timeout=POLL_SECONDS).done:
+            self._drain(on_progress)
+            self._kill_stalled([(job, future), *((j, f) for _, j, f in others)])
+        result: ReadResult | UnreadableFile
+        try:
+            result = future.result()
+        except UnreadableFile as exc:
+            result = exc
+        except pebble.ProcessExpired as exc:
+            result = UnreadableFile(_died(exc))
+        except MemoryError:
+            result = UnreadableFile(
+                f"parser ran out of memory (limit {self.limits.parse_memory_bytes >> 20} MB)"
+            )
+        except Exception as exc:  # a reader bug, or the stall timeout below: only this file
+            if future.cancelled():
+                result = UnreadableFile(f"parser stalled for {self.limits.parse_seconds:.0f} s; stopped")
+            else:
+                result = UnreadableFile(f"reader failed: {type(exc).__name__}: {str(exc)[:300]}")
         self._drain(on_progress)
         self._activity.pop(job.path, None)
         return tag, job, result
