@@ -55,6 +55,6 @@ def read_image(
         title=first_line_title(body),
         format="image",
         meta={"pages": str(len(texts)), "ocr_pages": str(len(texts))},
-        pages=starts if len(starts) > 1 else [0],
+        pages=starts,
     )
     return ReadResult([document], errors)
