@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Mapping
 from itertools import pairwise
 from typing import Any
 
@@ -103,7 +104,7 @@ def _evidence_rows(conn: sqlite3.Connection, a: int, b: int, limit: int | None) 
     order = "ORDER BY d.date IS NULL, d.date, d.path, s.start"
     sql = (
         "SELECT d.path, d.title, s.start, s.end, s.page, substr(d.text, s.start + 1, s.end - s.start) AS sentence,"
-        " (SELECT COUNT(*) FROM sentences c WHERE c.copy_of = s.id) AS copies FROM ("
+        f" {COPIES} FROM ("
         "  SELECT ls.sentence_id FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id"
         f"  JOIN documents d ON d.id = s.document_id WHERE ls.a = ? AND ls.b = ? {order} LIMIT ?"
         f") kept JOIN sentences s ON s.id = kept.sentence_id JOIN documents d ON d.id = s.document_id {order}"
@@ -112,7 +113,12 @@ def _evidence_rows(conn: sqlite3.Connection, a: int, b: int, limit: int | None) 
     return [evidence_object(r) for r in conn.execute(sql, args)]
 
 
-def evidence_object(row: sqlite3.Row) -> JSON:
+# How many other places repeat sentence ``s`` word for word ("also in N copies"); a column for
+# queries over few sentences (it is one indexed lookup per row).
+COPIES = "(SELECT COUNT(*) FROM sentences c WHERE c.copy_of = s.id) AS copies"
+
+
+def evidence_object(row: Mapping[str, Any]) -> JSON:
     """The evidence shape of the JSON contract, from a row with path, sentence, start, end, page
     and copies (how many other places repeat the sentence: quoted replies, forwards, copies)."""
     return {

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from threadline.query.queries import JSON, NotFound, _fts_query
+from threadline.query.queries import COPIES, JSON, NotFound, _fts_query
 
 # Private-use characters mark search hits: unlike the CLI's "[" and "]" they never occur in documents.
 HIT_OPEN = "\ue000"
@@ -220,7 +220,7 @@ def connection_sentences(conn: sqlite3.Connection, a: int, b: int, *, limit: int
     lo, hi = min(a, b), max(a, b)
     sentences = conn.execute(
         "SELECT s.id, s.document_id, s.start, s.end, s.page,"
-        " (SELECT COUNT(*) FROM sentences c WHERE c.copy_of = s.id) AS copies"
+        f" {COPIES}"
         " FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id"
         " JOIN documents d ON d.id = s.document_id WHERE ls.a = ? AND ls.b = ?"
         " ORDER BY d.date IS NULL, d.date, d.path, s.start LIMIT ?",

@@ -28,7 +28,7 @@ from typing import Any
 
 from threadline.model import WatchlistPerson
 from threadline.query.duplicates import independent_counts
-from threadline.query.queries import evidence_object
+from threadline.query.queries import COPIES, evidence_object
 from threadline.resolve.matching import NameForm, same_person_name, skeleton
 from threadline.store.repository import load_watchlist
 
@@ -210,8 +210,7 @@ def _evidence(conn: sqlite3.Connection, entity_ids: list[int]) -> list[JSON]:
     marks = ",".join("?" * len(entity_ids))
     rows = conn.execute(
         "SELECT DISTINCT d.path, d.date, s.id AS sid, s.start, s.end, s.page, m.name, m.full_name,"
-        " substr(d.text, s.start + 1, s.end - s.start) AS sentence,"
-        " (SELECT COUNT(*) FROM sentences c WHERE c.copy_of = s.id) AS copies"
+        " substr(d.text, s.start + 1, s.end - s.start) AS sentence"
         " FROM mentions m JOIN sentences q ON q.id = m.sentence_id"
         " JOIN sentences s ON s.id = COALESCE(q.copy_of, q.id) JOIN documents d ON d.id = s.document_id"
         f" WHERE m.entity_id IN ({marks}) AND m.kind != 'header'"
@@ -237,7 +236,12 @@ def _evidence(conn: sqlite3.Connection, entity_ids: list[int]) -> list[JSON]:
             best.append(r)
             seen_sentences.add(r["sid"])
             seen_docs.add(r["path"])
-    return [evidence_object(r) for r in best]
+    # Copies are counted for the few sentences kept, not for every mention of the entity.
+    copies = {
+        r["sid"]: conn.execute(f"SELECT {COPIES} FROM sentences s WHERE s.id = ?", (r["sid"],)).fetchone()[0]
+        for r in best
+    }
+    return [evidence_object({**dict(r), "copies": copies[r["sid"]]}) for r in best]
 
 
 def _co_mentioned(conn: sqlite3.Connection, entity_ids: list[int]) -> list[JSON]:
