@@ -37,10 +37,17 @@ def test_strip_name_roles_and_possessives() -> None:
         "B",
         "Jkl",
         "UNITED STATES DISTRICT COURT",
+        "Fri",
+        "Sept.",
     ],
 )
 def test_junk_is_never_a_person(junk: str) -> None:
     assert not looks_like_person(junk)
+
+
+def test_weekday_abbreviation_only_refused_alone() -> None:
+    assert looks_like_person("Justin Sun")
+    assert looks_like_person("Marie Mar")
 
 
 @pytest.mark.slow

@@ -354,35 +354,44 @@ def _apply_watchlist(
     full_surnames = {
         name_key(name_tokens(d.name)[-1]) for d in drafts if d.type is EntityType.PERSON and _is_full(d.name)
     }
-    result = list(drafts)
+    # Watchlist people already named in full here (a lone surname of theirs then stands for them).
+    named_in_full = {d.watchlist_id for d in drafts if d.watchlist_id and _is_full(d.name)}
+    # Drafts by start, found by bisection: hits never overlap each other, so a draft added for one
+    # hit never overlaps a later one and only the original drafts need checking.
+    ordered = sorted(drafts, key=lambda d: d.start)
+    starts = [d.start for d in ordered]
+    longest = max((d.end - d.start for d in ordered), default=0)
+    removed: set[int] = set()
+    added: list[_Draft] = []
     for hit in matcher.find(text[body_start:]):
         start, end = hit.start + body_start, hit.end + body_start
         key = name_key(text[start:end])
-        overlapping = [d for d in result if _overlaps(d, start, end)]
+        window = ordered[bisect_left(starts, start - longest) : bisect_left(starts, end)]
+        overlapping = [d for d in window if id(d) not in removed and _overlaps(d, start, end)]
         persons = [d for d in overlapping if d.type is EntityType.PERSON]
         if hit.surname_only:
             # A lone surname that a different full name in this document also carries belongs to that name.
             covering = [d for d in persons if name_key(d.name) != key]
-            if covering or (key in full_surnames and not _watchlist_full_present(result, hit.person_id)):
+            if covering or (key in full_surnames and hit.person_id not in named_in_full):
                 continue
         if persons:
             for d in persons:
                 if d.start <= start and end <= d.end:
                     d.watchlist_id = d.watchlist_id or hit.person_id
+                    if d.watchlist_id == hit.person_id and _is_full(d.name):
+                        named_in_full.add(hit.person_id)
             if any(d.start <= start and end <= d.end for d in persons):
                 continue
         # NER missed it or typed it as an organisation/place: the watchlist says it is this person.
-        for d in overlapping:
-            result.remove(d)
+        removed.update(id(d) for d in overlapping)
         role = role_before(text, start)
-        result.append(
-            _Draft(start, end, text[start:end], EntityType.PERSON, MentionKind.WATCHLIST, role, hit.person_id)
+        surface = text[start:end]
+        added.append(
+            _Draft(start, end, surface, EntityType.PERSON, MentionKind.WATCHLIST, role, hit.person_id)
         )
-    return result
-
-
-def _watchlist_full_present(drafts: list[_Draft], person_id: str) -> bool:
-    return any(d.watchlist_id == person_id and _is_full(d.name) for d in drafts)
+        if _is_full(surface):
+            named_in_full.add(hit.person_id)
+    return [d for d in drafts if id(d) not in removed] + added
 
 
 def _is_full(name: str) -> bool:

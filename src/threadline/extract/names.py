@@ -343,6 +343,12 @@ _NON_NAME_WORDS |= {
     "original",
     "message",
 }
+# Weekday and month abbreviations of mail and reply headers: never a person on their own.
+_DATE_ABBREVIATIONS = {
+    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+}  # fmt: skip
+
 # Lower-case particles that legitimately sit inside names.
 _PARTICLES = {
     "de",
@@ -478,6 +484,8 @@ def looks_like_person(name: str) -> bool:
         return False
     if len(tokens) == 1 and tokens[0].isupper() and len(tokens[0]) <= 4:
         return False  # "JEE", "NSA": acronyms, not surnames
+    if len(tokens) == 1 and tokens[0].lower().rstrip(".") in _DATE_ABBREVIATIONS:
+        return False  # "Fri" from "On Fri, 5 Jan 2018 ... wrote:"; "Justin Sun" is still a name
     if any(POSSESSIVE_RE.search(t) for t in tokens[:-1]) or ORG_WORDS.search(name):
         return False  # "Putin’s Russia"; "Astana Energy Holdings"
     caps_tokens = 0
