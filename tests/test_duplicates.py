@@ -281,6 +281,7 @@ def test_rebuild_duplicates_and_sources(tmp_path: Path) -> None:
         "wire/steppe-0312.txt",
     ]
     assert steppe["cited_by"] == ["caspianherald.kz"]
+    assert steppe["cited_in"] == ["web/herald.html"]
     assert by_name["caspianherald.kz"]["cites"] == ["Steppe News Agency"]
     start, end = conn.execute("SELECT start, end FROM citations WHERE document_id = ?", (rewrite,)).fetchone()
     assert REWRITE[start:end] == "Steppe News Agency"

@@ -25,6 +25,21 @@ def test_strip_name_roles_and_possessives() -> None:
     assert strip_name("Epstein's").name == "Epstein"
     assert strip_name("Menendez’s").name == "Menendez"
     assert strip_name("Senator Menendez").role == "Senator"
+    greeted = strip_name("Dear Ms Haddon")
+    assert (greeted.name, greeted.offset, greeted.role) == ("Haddon", 8, "Ms")
+
+
+@pytest.mark.slow
+def test_salutation_is_not_part_of_an_organisation(nlp: Any) -> None:
+    text = (
+        "From: Rustam Abenov\nTo: Charlotte Haddon\n\nDear Ms Haddon,\n\n"
+        "Thank you for meeting me at your office in Mayfair on 29 August. As we discussed, I would "
+        "like to open a corporate current account for Veldt Trading Ltd.\n"
+    )
+    ex = _extract(nlp, text)
+    assert not [m for m in ex.mentions if "Dear" in m.surface]
+    haddon = [m for m in ex.mentions if m.surface == "Haddon"]
+    assert haddon and haddon[0].type is EntityType.PERSON and haddon[0].role == "Ms"
 
 
 @pytest.mark.parametrize(

@@ -151,6 +151,33 @@ def test_document_page_marks_mentions(client: TestClient, conn: sqlite3.Connecti
     assert client.get("/doc/999999").status_code == 404
 
 
+def test_document_page_shows_its_outlet_citations_and_story(
+    client: TestClient, conn: sqlite3.Connection
+) -> None:
+    wire = _doc_id(conn, "wire/steppe-news-2024-03-11.txt")
+    rewrite = _doc_id(conn, "outlets/caspian-herald-2024-03-11.html")
+    html = client.get(f"/doc/{rewrite}").text
+    assert '<dt>published by</dt><dd><a href="/sources#Caspian%20Herald">Caspian Herald</a>' in html
+    assert "<dt>cites</dt>" in html and ">Steppe News Agency</a>" in html
+    assert f'<dt>same story</dt><dd class="same-story"><a href="/doc/{wire}">' in html
+    alone = client.get(f"/doc/{_doc_id(conn, 'hostile-memo.txt')}").text
+    assert "same story" not in alone and "published by" not in alone
+
+
+def test_sources_and_duplicates_pages(client: TestClient, conn: sqlite3.Connection) -> None:
+    html = client.get("/sources").text
+    row = html[html.index('<tr id="Steppe%20News%20Agency">') :]
+    row = row[: row.index("</tr>")]
+    assert '<a href="#Caspian%20Herald">Caspian Herald</a>' in row  # cited by
+    rewrite = _doc_id(conn, "outlets/caspian-herald-2024-03-11.html")
+    assert f'<a href="/doc/{rewrite}">' in row  # named in
+    wire = _doc_id(conn, "wire/steppe-news-2024-03-11.txt")
+    assert f'<a href="/doc/{wire}">' in row  # its own documents
+    dup = client.get("/duplicates").text
+    cluster = next(part for part in dup.split('<section class="cluster"')[1:] if f"/doc/{wire}" in part)
+    assert f'<a href="/doc/{rewrite}">' in cluster
+
+
 def test_pdf_pages_are_marked_and_cited(client: TestClient, conn: sqlite3.Connection) -> None:
     doc_id = _doc_id(conn, "hearing.pdf")
     html = client.get(f"/doc/{doc_id}").text

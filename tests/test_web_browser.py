@@ -133,7 +133,7 @@ def test_investigation_walkthrough(visit: tuple[Any, Watched]) -> None:
     page, watched = visit
     # Home: figures and the top navigation.
     page.goto("/")
-    for link in ("Home", "Search", "Path", "Watchlist", "Errors"):
+    for link in ("Home", "Search", "Path", "Watchlist", "Sources", "Duplicates", "Errors"):
         assert page.get_by_role("navigation", name="main").get_by_role("link", name=link).is_visible()
     assert page.get_by_text("Strongest connections").is_visible()
     shot(page, "home")
@@ -182,6 +182,20 @@ def test_investigation_walkthrough(visit: tuple[Any, Watched]) -> None:
     shot(page, "network")
     page.locator('svg a.node[data-key="rustam-abenov"] circle').click()
     page.wait_for_url("**/entity/rustam-abenov")
+
+    # Duplicates: the wire story and its rewrite are one group; the rewrite names its outlet, the
+    # agency it cites and the story's other document, and the source's row says who cites it.
+    page.get_by_role("link", name="Duplicates", exact=True).click()
+    page.wait_for_url("**/duplicates")
+    page.locator(".cluster a", has_text="caspian-herald-2024-03-11.html").click()
+    page.wait_for_url("**/doc/*")
+    same = page.locator("dd.same-story a")
+    assert "Steppe" in same.first.inner_text() or "steppe" in same.first.inner_text().lower()
+    shot(page, "document-story")
+    page.locator("dt:has-text('cites') + dd a", has_text="Steppe News Agency").click()
+    page.wait_for_url("**/sources#*")
+    assert "Caspian Herald" in page.locator("tr:target").inner_text()
+    shot(page, "sources")
 
     assert watched.dialogs == [] and watched.errors == []
 

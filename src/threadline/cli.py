@@ -320,10 +320,14 @@ def _duplicates(out: Console, rows: list[dict[str, Any]]) -> None:
 
 
 def _sources(out: Console, rows: list[dict[str, Any]]) -> None:
-    table = Table("source", "documents", "cites", "cited by")
+    table = Table("source", "documents", "cites", "cited by", "named in")
     for r in rows:
         table.add_row(
-            r["name"], str(len(r["documents"])), ", ".join(r["cites"][:5]), ", ".join(r["cited_by"][:5])
+            r["name"],
+            str(len(r["documents"])),
+            ", ".join(r["cites"][:5]),
+            ", ".join(r["cited_by"][:5]),
+            f"{len(r['cited_in'])} docs" if r["cited_in"] else "",
         )
     out.print(table)
 

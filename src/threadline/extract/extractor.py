@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from threadline.extract.names import (
     LEADING_ARTICLE,
     ORG_WORDS,
+    is_courtesy_title,
     is_initial,
     looks_like_person,
     name_key,
@@ -302,6 +303,8 @@ def _ner_mentions(text: str, clean: CleanText, parsed: Any) -> list[_Draft]:
         e = s + len(cleaned.name)
         name = " ".join(cleaned.name.split())
         role = cleaned.role
+        if etype is not EntityType.PERSON and is_courtesy_title(role) and looks_like_person(name):
+            etype = EntityType.PERSON  # "Dear Ms Haddon" typed ORG: a title says it is a person
         if etype is EntityType.PERSON:
             if not looks_like_person(name):
                 continue

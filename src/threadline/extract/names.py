@@ -343,6 +343,10 @@ _NON_NAME_WORDS |= {
     "original",
     "message",
 }
+# Letter openings NER reads as part of the name that follows.
+_SALUTATION_RE = re.compile(r"(?:Dear|Dearest|Hi|Hello|Hey)\s+(?=\w)")
+_COURTESY_TITLES = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof", "professor"}
+
 # Weekday and month abbreviations of mail and reply headers: never a person on their own.
 _DATE_ABBREVIATIONS = {
     "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
@@ -401,12 +405,16 @@ class CleanName:
 
 
 def strip_name(surface: str) -> CleanName:
-    """Remove a leading role/title and a trailing possessive from a name surface."""
+    """Remove a leading salutation and role/title and a trailing possessive from a name surface."""
     start, end = 0, len(surface)
     while start < end and surface[start] in _EDGE_JUNK:
         start += 1
     while end > start and surface[end - 1] in _EDGE_JUNK:
         end -= 1
+    greeting = _SALUTATION_RE.match(surface, start, end)
+    if greeting and greeting.end() < end:  # "Dear Ms Haddon", read by NER as one span
+        inner = strip_name(surface[greeting.end() : end])
+        return CleanName(inner.name, greeting.end() + inner.offset, inner.role)
     role: str | None = None
     m = ROLE_PREFIX_RE.match(surface, start, end)
     if m and m.end() < end:
@@ -434,6 +442,11 @@ def strip_name(surface: str) -> CleanName:
         while end > start and surface[end - 1] in _EDGE_JUNK:
             end -= 1
     return CleanName(surface[start:end], start, role)
+
+
+def is_courtesy_title(role: str | None) -> bool:
+    """Mr, Ms, Dr and the like: a name after one is a person's, whatever NER typed the span."""
+    return role is not None and role.lower().rstrip(".") in _COURTESY_TITLES
 
 
 def role_before(text: str, pos: int) -> str | None:

@@ -51,11 +51,16 @@ def duplicates(conn: sqlite3.Connection, *, limit: int | None = None) -> list[JS
     return result
 
 
+def cluster_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM duplicate_clusters").fetchone()[0])
+
+
 def sources(conn: sqlite3.Connection) -> list[JSON]:
     """Every outlet, author or sender, and every cited source.
 
     ``documents``: paths of the documents it published or sent; ``cites``: sources named in those
-    documents; ``cited_by``: outlets of the documents that name it. Most documents first.
+    documents; ``cited_by``: outlets of the documents that name it; ``cited_in``: paths of the
+    documents that name it, with or without a known outlet. Most documents first.
     """
     rows = conn.execute(
         "SELECT s.id, s.name, s.kind, COUNT(ds.document_id) AS n FROM sources s"
@@ -91,8 +96,23 @@ def sources(conn: sqlite3.Connection) -> list[JSON]:
                 (sid, sid),
             )
         ]
+        cited_in = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT d.path FROM citations c JOIN documents d ON d.id = c.document_id"
+                " WHERE c.source_id = ? ORDER BY d.path",
+                (sid,),
+            )
+        ]
         result.append(
-            {"name": row[1], "kind": row[2], "documents": documents, "cites": cites, "cited_by": cited_by}
+            {
+                "name": row[1],
+                "kind": row[2],
+                "documents": documents,
+                "cites": cites,
+                "cited_by": cited_by,
+                "cited_in": cited_in,
+            }
         )
     return result
 

@@ -103,7 +103,35 @@ def document(conn: sqlite3.Connection, doc_id: int) -> JSON:
         "meta": meta if isinstance(meta, dict) else {},
         "text": row["text"],
         "mentions": mentions,
+        **_provenance(conn, doc_id),
     }
+
+
+def _provenance(conn: sqlite3.Connection, doc_id: int) -> JSON:
+    """Who published the document, whom it cites, and the other documents of its story."""
+    outlet = conn.execute(
+        "SELECT s.name FROM document_sources ds JOIN sources s ON s.id = ds.source_id WHERE ds.document_id = ?",
+        (doc_id,),
+    ).fetchone()
+    cites = [
+        {"name": r[0], "start": r[1], "end": r[2]}
+        for r in conn.execute(
+            "SELECT s.name, MIN(c.start), MIN(c.end) FROM citations c JOIN sources s ON s.id = c.source_id"
+            " WHERE c.document_id = ? GROUP BY s.id ORDER BY MIN(c.start)",
+            (doc_id,),
+        )
+    ]
+    same_story = [
+        {"id": r[0], "path": r[1], "title": r[2], "date": r[3]}
+        for r in conn.execute(
+            "SELECT d.id, d.path, d.title, d.date FROM duplicate_members me"
+            " JOIN duplicate_members other ON other.cluster_id = me.cluster_id AND other.document_id != me.document_id"
+            " JOIN documents d ON d.id = other.document_id"
+            " WHERE me.document_id = ? ORDER BY d.date IS NULL, d.date, d.path",
+            (doc_id,),
+        )
+    ]
+    return {"outlet": outlet[0] if outlet else None, "cites": cites, "same_story": same_story}
 
 
 def _document_id(conn: sqlite3.Connection, path: str | None) -> int | None:

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from threadline import query
+from threadline.query import duplicates as stories
 from threadline.query import web_queries
 from threadline.web.deps import COOKIE, Conn, render, session_value
 from threadline.web.render import Span, layout, mark_hits, segments
@@ -23,6 +24,8 @@ RESULTS_PER_PAGE = 20
 CONNECTION_SENTENCES = 500
 DIRECT_SHOWN = 20
 NETWORK_CAP = 60
+SOURCE_DOCUMENTS_SHOWN = 50
+CLUSTERS_SHOWN = 500
 LOGIN_BODY_LIMIT = 8192
 TYPE_LABELS = {"person": "people", "organization": "organisations", "location": "places"}
 
@@ -266,6 +269,37 @@ def network(
         "cap": NETWORK_CAP,
     }
     return render(request, "network.html", context)
+
+
+@router.get("/sources")
+def sources(request: Request, conn: Conn) -> Response:
+    rows = stories.sources(conn)
+    paths = (
+        p
+        for s in rows
+        for p in [*s["documents"][:SOURCE_DOCUMENTS_SHOWN], *s["cited_in"][:SOURCE_DOCUMENTS_SHOWN]]
+    )
+    context = {
+        "nav": "sources",
+        "sources": rows,
+        "shown": SOURCE_DOCUMENTS_SHOWN,
+        "doc_ids": web_queries.document_ids(conn, paths),
+    }
+    return render(request, "sources.html", context)
+
+
+@router.get("/duplicates")
+def duplicates(request: Request, conn: Conn) -> Response:
+    total = stories.cluster_count(conn)
+    clusters = stories.duplicates(conn, limit=CLUSTERS_SHOWN)
+    context = {
+        "nav": "duplicates",
+        "clusters": clusters,
+        "total": total,
+        "more": total > len(clusters),
+        "doc_ids": web_queries.document_ids(conn, (p for c in clusters for p in c["documents"])),
+    }
+    return render(request, "duplicates.html", context)
 
 
 @router.get("/watchlist")
