@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import ROOT
 from tests.web_corpus import build_web_db
 from threadline import query
+from threadline.query import duplicates as stories
 from threadline.store.db import connect
 from threadline.web import create_app
 from threadline.web import pages as web_pages
@@ -243,6 +244,9 @@ def test_errors_and_failed_file_pages(client: TestClient) -> None:
 
 
 def test_api_has_the_cli_json_shapes(client: TestClient, conn: sqlite3.Connection) -> None:
+    assert client.get("/api/duplicates").json() == stories.duplicates(conn)
+    assert client.get("/api/duplicates", params={"limit": 1}).json() == stories.duplicates(conn, limit=1)
+    assert client.get("/api/sources").json() == stories.sources(conn)
     assert client.get("/api/summary").json() == query.summary(conn)
     assert client.get("/api/entities", params={"type": "person", "limit": 5}).json() == query.entities(
         conn, type="person", limit=5

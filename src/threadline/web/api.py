@@ -8,15 +8,18 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from threadline import query
+from threadline.query import duplicates as stories
 from threadline.web.deps import Conn
 from threadline.web.schemas import (
     AmbiguousError,
+    DuplicateCluster,
     EntityDetail,
     EntitySummary,
     ErrorDetail,
     FileError,
     Links,
     SearchHit,
+    Source,
     Summary,
 )
 
@@ -78,3 +81,13 @@ def errors(conn: Conn) -> list[dict[str, Any]]:
 @get("/summary", response_model=Summary, summary="Corpus figures, top people, strongest connections")
 def summary(conn: Conn) -> dict[str, Any]:
     return query.summary(conn)
+
+
+@get("/duplicates", response_model=list[DuplicateCluster], summary="Near-duplicate clusters, largest first")
+def duplicates(conn: Conn, limit: Annotated[int | None, Query(ge=1)] = None) -> list[dict[str, Any]]:
+    return stories.duplicates(conn, limit=limit)
+
+
+@get("/sources", response_model=list[Source], summary="Outlets, authors and senders, and whom they cite")
+def sources(conn: Conn) -> list[dict[str, Any]]:
+    return stories.sources(conn)

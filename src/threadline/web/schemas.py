@@ -139,3 +139,19 @@ class AmbiguousError(Shape):
 
 class ErrorDetail(Shape):
     detail: str
+
+
+class DuplicateCluster(Shape):
+    cluster: int
+    size: int
+    documents: list[str] = Field(description="paths, oldest first")
+    similarity: float = Field(description="the weakest confirmed pair's containment in the cluster")
+
+
+class Source(Shape):
+    name: str
+    kind: str = Field(description="outlet, sender, author or person_or_outlet")
+    documents: list[str] = Field(description="paths of the documents it published or sent")
+    cites: list[str] = Field(description="sources named in its documents")
+    cited_by: list[str] = Field(description="outlets of the documents that name it")
+    cited_in: list[str] = Field(description="paths of the documents that name it")
