@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from threadline.extract.extractor import extract_document
+from threadline.extract.extractor import _Draft, _ner_mentions, _propagate_surnames, extract_document
 from threadline.extract.names import looks_like_person, strip_name
 from threadline.extract.watchlist import WatchlistMatcher
 from threadline.model import CleanText, Document, EntityType, HeaderField, MentionKind, Span, WatchlistPerson
@@ -170,3 +170,63 @@ def test_a_name_ends_at_a_hard_line_break(nlp: Any) -> None:
     assert isinstance(parsed.ents[0], SpacySpan) and "\n" in parsed.ents[0].text
     (mention,) = extract_document(document, cleaned, parsed).mentions
     assert mention.name == "Takeshi Moriyama" and text[mention.start : mention.end] == "Takeshi Moriyama"
+
+
+def _draft(text: str, surface: str, type_: EntityType, nth: int = 0) -> _Draft:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(surface, start + 1)
+    return _Draft(start, start + len(surface), surface, type_, MentionKind.NER)
+
+
+def test_surname_used_otherwise_in_the_document_is_not_spread() -> None:
+    # A table heading NER once read as a name ("Oren Ledger"), whose last word the document
+    # otherwise uses as a common noun and inside company names.
+    text = (
+        "Oren Ledger summary.\nLedger Holdings LLC and Ledger Capital LLC keep a general ledger.\n"
+        "Each ledger is closed monthly; the ledger totals go to Ledger review.\n"
+    )
+    drafts = [
+        _draft(text, "Oren Ledger", EntityType.PERSON),
+        _draft(text, "Ledger Holdings LLC", EntityType.ORGANIZATION),
+        _draft(text, "Ledger Capital LLC", EntityType.ORGANIZATION),
+    ]
+    out = _propagate_surnames(text, 0, drafts)
+    persons = [d for d in out if d.type is EntityType.PERSON]
+    assert [d.name for d in persons] == ["Oren Ledger"]  # "Ledger review" is not Oren Ledger
+
+    # A real person whose surname also names one foundation is still followed through the text.
+    text = (
+        "Karim Massimov met donors. The Massimov Foundation paid. Later, Massimov left.\n"
+        "Massimov said nothing.\n"
+    )
+    drafts = [
+        _draft(text, "Karim Massimov", EntityType.PERSON),
+        _draft(text, "Massimov Foundation", EntityType.ORGANIZATION),
+    ]
+    out = _propagate_surnames(text, 0, drafts)
+    lone = [d for d in out if d.type is EntityType.PERSON and d.name == "Massimov"]
+    assert len(lone) == 2 and all(d.full_name == "Karim Massimov" for d in lone)
+    assert any(d.name == "Massimov Foundation" for d in out)
+
+
+class _Ent:
+    def __init__(self, text: str, start: int, end: int, label: str) -> None:
+        self.text, self.start_char, self.end_char, self.label_ = text[start:end], start, end, label
+
+
+class _Parsed:
+    def __init__(self, ents: list[_Ent]) -> None:
+        self.ents = ents
+
+
+def test_hashtags_and_handles_are_not_names() -> None:
+    text = "RT #Brexit now, says @Farrant and Odile Farrant. #Remain\n"
+    ents = [
+        _Ent(text, text.index("Brexit"), text.index("Brexit") + 6, "PERSON"),
+        _Ent(text, text.index("Farrant"), text.index("Farrant") + 7, "PERSON"),
+        _Ent(text, text.index("Odile"), text.index("Odile") + 13, "PERSON"),
+        _Ent(text, text.index("Remain"), text.index("Remain") + 6, "ORG"),
+    ]
+    clean = CleanText(text, [(0, 0, len(text))])
+    assert [d.name for d in _ner_mentions(text, clean, _Parsed(ents))] == ["Odile Farrant"]

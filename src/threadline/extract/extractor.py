@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -221,6 +221,7 @@ def rematch_watchlist(
 
 
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
+_WORD = re.compile(r"\w+")
 
 
 # --- sentences -------------------------------------------------------------------------------------------
@@ -299,6 +300,8 @@ def _ner_mentions(text: str, clean: CleanText, parsed: Any) -> list[_Draft]:
         cleaned = strip_name(surface)
         if not cleaned.name:
             continue
+        if start and text[start - 1] in "#@":
+            continue  # a hashtag or a handle (tweets: "#Brexit" read as a person 800 times)
         s = start + cleaned.offset
         e = s + len(cleaned.name)
         name = " ".join(cleaned.name.split())
@@ -414,9 +417,15 @@ def _propagate_surnames(text: str, body_start: int, drafts: list[_Draft]) -> lis
     for d in fulls:
         by_surname.setdefault(name_key(name_tokens(d.name)[-1]), []).append(d)
 
-    # Re-find every full name and surname occurrence, including ones NER missed or typed ORG/GPE.
-    surfaces = {name_tokens(d.name)[-1] for d in fulls if len(name_tokens(d.name)[-1]) > 2}
-    surfaces |= {d.name for d in fulls}
+    # Re-find every full name and surname occurrence, including ones NER missed or typed ORG/GPE,
+    # unless the document mostly uses that word otherwise.
+    contested = _contested_surnames(text[body_start:], drafts, fulls)
+    surfaces = {
+        name_tokens(d.name)[-1]
+        for d in fulls
+        if len(name_tokens(d.name)[-1]) > 2 and name_key(name_tokens(d.name)[-1]) not in contested
+    }
+    surfaces |= {d.name for d in fulls if name_key(name_tokens(d.name)[-1]) not in contested}
     alternation = "|".join(
         r"\s+".join(re.escape(t) for t in name_tokens(s)) for s in sorted(surfaces, key=len, reverse=True)
     )
@@ -430,7 +439,7 @@ def _propagate_surnames(text: str, body_start: int, drafts: list[_Draft]) -> lis
     removed: set[int] = set()
     added: list[_Draft] = []
     body = text[body_start:]
-    for m in pattern.finditer(body):
+    for m in pattern.finditer(body) if surfaces else ():
         start, end = m.start() + body_start, m.end() + body_start
         found = m.group(0)
         if not (found[:1].isupper()):
@@ -468,6 +477,41 @@ def _propagate_surnames(text: str, body_start: int, drafts: list[_Draft]) -> lis
             d.full_name = full.name
             d.watchlist_id = d.watchlist_id or full.watchlist_id
     return result
+
+
+def _contested_surnames(body: str, drafts: list[_Draft], fulls: list[_Draft]) -> set[str]:
+    """Keys of full names' surnames that this document mostly uses as something else.
+
+    One sense per document: a word NER put inside organisations or places ("Trump Marks Network
+    LLC", "Marks Dubai") or that the text writes in lower case ("gross debt") more often than NER
+    read it as a person's name is not spread as a person ("Trump Marks" and "Gross Debt" were read
+    as names once or twice in long tables). Counted from the drafts and the text alone, so a
+    watchlist re-match of stored mentions decides as ingest did.
+    """
+    person: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    for d in drafts:
+        if d.kind is not MentionKind.NER:
+            continue
+        tokens = name_tokens(d.name)
+        if not tokens:
+            continue
+        if d.type is EntityType.PERSON:
+            person[name_key(tokens[-1])] += 1
+        else:
+            other.update({name_key(t) for t in tokens})
+    lower: Counter[str] | None = None
+    contested = set()
+    for d in fulls:
+        surname = name_tokens(d.name)[-1]
+        key = name_key(surname)
+        if key in contested:
+            continue
+        if lower is None:  # one pass over the text, only for documents with a full name
+            lower = Counter(w for w in _WORD.findall(body) if w.islower())
+        if other[key] + lower[surname.lower()] > person[key]:
+            contested.add(key)
+    return contested
 
 
 def _pick_full(candidates: list[_Draft], pos: int) -> _Draft | None:
