@@ -61,6 +61,33 @@ def test_home_shows_figures_top_people_and_connections(client: TestClient) -> No
     assert 'href="/connection/rustam-abenov/yerzhan-tulegenov"' in html
 
 
+def test_pages_count_documents_stories_and_sources_side_by_side(
+    client: TestClient, conn: sqlite3.Connection
+) -> None:
+    data = query.summary(conn)
+    top = data["top_people"][0]
+    html = client.get("/").text
+    row = html[html.index(f'href="/entity/{top["id"]}"') :]
+    row = row[: row.index("</tr>")]
+    cells = [f'<td class="num">{top[k]}</td>' for k in ("mentions", "documents", "stories", "sources")]
+    assert "".join(c + "\n      " for c in cells).strip() in row
+    strongest = data["strongest_connections"][0]
+    assert strongest["stories"] <= strongest["documents"]
+    assert f"{strongest['stories']} stor" in html and f"{strongest['sources']} source" in html
+
+    shown = query.show(conn, "daniyar-kassenov")
+    assert shown["stories"] < len(shown["documents"])  # the wire story and its rewrite count once
+    entity = client.get("/entity/daniyar-kassenov").text
+    assert f">{shown['stories']} stories</span>" in entity and f">{shown['sources']} sources</span>" in entity
+
+    links = client.get("/api/links", params={"a": "Daniyar Kassenov", "b": "Rustam Abenov"}).json()["counts"]
+    page = client.get("/connection/daniyar-kassenov/rustam-abenov").text
+    head = page[page.index('<span class="muted support">') :]
+    head = head[: head.index("name both")]
+    assert f"{links['sentences']} sentences in {links['documents']} documents" in head
+    assert f">{links['stories']} stor" in head and f">{links['sources']} source" in head
+
+
 def test_entity_page(client: TestClient) -> None:
     r = client.get("/entity/daniyar-kassenov")
     assert r.status_code == 200

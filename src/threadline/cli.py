@@ -530,7 +530,8 @@ def _summary(out: Console, data: dict[str, Any]) -> None:
     out.print("[bold]Strongest connections[/]")
     for c in data["strongest_connections"]:
         out.print(
-            f"  {c['a']['name']} — {c['b']['name']}: {c['sentences']} sentences in {c['documents']} docs"
+            f"  {c['a']['name']} — {c['b']['name']}: {c['sentences']} sentences in {c['documents']} docs,"
+            f" {c['stories']} stories, {c['sources']} sources"
         )
         if c["evidence"]:
             out.print("    " + _quote(c["evidence"][0]))

@@ -4,10 +4,22 @@ from threadline.query.queries import (
     entities,
     errors,
     find_entity,
+    link_independent_counts,
     links,
     search,
     show,
     summary,
 )
 
-__all__ = ["Ambiguous", "NotFound", "entities", "errors", "find_entity", "links", "search", "show", "summary"]
+__all__ = [
+    "Ambiguous",
+    "NotFound",
+    "entities",
+    "errors",
+    "find_entity",
+    "link_independent_counts",
+    "links",
+    "search",
+    "show",
+    "summary",
+]

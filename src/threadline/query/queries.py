@@ -170,16 +170,7 @@ def show(conn: sqlite3.Connection, query: str, *, connections: int = 25) -> JSON
     ).fetchall()
     result["connections"] = []
     for r in rows:
-        lo, hi = min(eid, r["id"]), max(eid, r["id"])
-        doc_ids = [
-            d[0]
-            for d in conn.execute(
-                "SELECT DISTINCT s.document_id FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id"
-                " WHERE ls.a = ? AND ls.b = ?",
-                (lo, hi),
-            )
-        ]
-        independent = independent_counts(conn, doc_ids)
+        independent = link_independent_counts(conn, eid, r["id"])
         result["connections"].append(
             {
                 "id": r["key"],
@@ -193,6 +184,20 @@ def show(conn: sqlite3.Connection, query: str, *, connections: int = 25) -> JSON
             }
         )
     return result
+
+
+def link_independent_counts(conn: sqlite3.Connection, a: int, b: int) -> JSON:
+    """Documents, stories and sources among the documents supporting the link between two entity ids."""
+    lo, hi = min(a, b), max(a, b)
+    doc_ids = [
+        d[0]
+        for d in conn.execute(
+            "SELECT DISTINCT s.document_id FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id"
+            " WHERE ls.a = ? AND ls.b = ?",
+            (lo, hi),
+        )
+    ]
+    return independent_counts(conn, doc_ids)
 
 
 def _neighbours(conn: sqlite3.Connection, eid: int) -> dict[int, int]:
@@ -299,12 +304,15 @@ def summary(conn: sqlite3.Connection, *, top: int = 10) -> JSON:
         (top,),
     ):
         evidence = _evidence_rows(conn, r["a"], r["b"], 1)
+        independent = link_independent_counts(conn, r["a"], r["b"])
         strongest.append(
             {
                 "a": {"id": r["ak"], "name": r["an"]},
                 "b": {"id": r["bk"], "name": r["bn"]},
                 "sentences": r["sentences"],
                 "documents": r["documents"],
+                "stories": independent["stories"],
+                "sources": independent["sources"],
                 "evidence": evidence,
             }
         )

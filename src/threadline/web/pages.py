@@ -149,6 +149,7 @@ def connection(request: Request, conn: Conn, a: str, b: str) -> Response:
         "b": {"id": eb["key"], "name": eb["name"], "type": eb["type"]},
         "sentences": sentences,
         "documents": documents,
+        "support": {"sentences": sentences, **query.link_independent_counts(conn, ea["id"], eb["id"])},
         "groups": groups,
         "shown": sum(len(g["sentences"]) for g in groups),
     }

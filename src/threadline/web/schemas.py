@@ -117,6 +117,8 @@ class StrongConnection(Shape):
     b: EntityRef
     sentences: int
     documents: int
+    stories: int | None = Field(None, description=STORIES)
+    sources: int | None = Field(None, description=SOURCES)
     evidence: list[Evidence]
 
 
