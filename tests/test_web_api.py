@@ -251,8 +251,15 @@ def test_network_is_inline_svg_with_links(client: TestClient) -> None:
     assert client.get("/network/daniyar-kassenov", params={"hops": 3}).status_code == 422
 
 
-def test_watchlist_page(client: TestClient) -> None:
+def test_watchlist_page(client: TestClient, conn: sqlite3.Connection) -> None:
     html = client.get("/watchlist").text
+    kassenov = query.show(conn, "daniyar-kassenov")
+    row = html[html.index('href="/entity/daniyar-kassenov"') :]
+    row = row[: row.index("</tr>")]
+    assert (
+        f'<td class="num">{kassenov["stories"]}</td>' in row
+        and f'<td class="num">{kassenov["sources"]}</td>' in row
+    )
     assert 'href="/entity/daniyar-kassenov"' in html
     assert "Arman Seitkali" in html and "not found" in html
 

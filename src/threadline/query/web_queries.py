@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from threadline.query.duplicates import independent_counts
 from threadline.query.queries import COPIES, JSON, NotFound, _fts_query
 
 # Private-use characters mark search hits: unlike the CLI's "[" and "]" they never occur in documents.
@@ -498,9 +499,14 @@ def watchlist(conn: sqlite3.Connection) -> list[JSON]:
     """Each watchlist person with the entities (if any) that matched them in the documents."""
     found: dict[str, list[JSON]] = {}
     for r in conn.execute(
-        "SELECT key, name, type, mentions, documents, watchlist_id FROM entities"
+        "SELECT id, key, name, type, mentions, documents, watchlist_id FROM entities"
         " WHERE watchlist_id IS NOT NULL ORDER BY mentions DESC"
-    ):
+    ).fetchall():
+        doc_ids = [
+            d[0]
+            for d in conn.execute("SELECT DISTINCT document_id FROM mentions WHERE entity_id = ?", (r["id"],))
+        ]
+        independent = independent_counts(conn, doc_ids)
         found.setdefault(r["watchlist_id"], []).append(
             {
                 "id": r["key"],
@@ -508,6 +514,8 @@ def watchlist(conn: sqlite3.Connection) -> list[JSON]:
                 "type": r["type"],
                 "mentions": r["mentions"],
                 "documents": r["documents"],
+                "stories": independent["stories"],
+                "sources": independent["sources"],
             }
         )
     people = []
