@@ -183,6 +183,36 @@ def test_other_citation_forms_and_datelines() -> None:
         assert text[c.start : c.end] == c.name
 
 
+def test_russian_datelines_and_citations() -> None:
+    slash = document_sources(
+        "АСТАНА, 27 февраля. /Степной вестник/. Тендер приостановлен.", None, None, {}, "text"
+    )
+    assert (slash.outlet, slash.found_by) == ("Степной вестник", "dateline")
+    dash = document_sources("МОСКВА, 3 мар — РИА Новости. Цены выросли.", None, None, {}, "text")
+    assert (dash.outlet, dash.found_by) == ("РИА Новости", "dateline")
+
+    text = (
+        "Министр подал в отставку, сообщает ТАСС со ссылкой на агентство Bloomberg. "
+        "По данным Интерфакса, документ подписан. Об этом пишет «Каспийский курьер». "
+        "По данным МВД, задержаны двое. По информации Управления ЖКХ, воды нет. "
+        "Об этом сообщил Карим Масимов. По данным источников, сделка сорвалась. "
+        "Об этом сообщает сайт Русской православной церкви."
+    )
+    info = document_sources(text, None, None, {}, "text")
+    assert {(c.name, c.kind) for c in info.cites} == {
+        ("ТАСС", OUTLET),
+        ("Bloomberg", OUTLET),
+        ("Интерфакса", PERSON_OR_OUTLET),
+        ("Каспийский курьер", PERSON_OR_OUTLET),
+    }
+    for c in info.cites:
+        assert text[c.start : c.end] == c.name
+    # One source whatever its case: "по данным Интерфакса" and "сообщает Интерфакс".
+    assert source_key("Интерфакса") == source_key("Интерфакс") == source_key("«Интерфакс»")
+    assert source_key("Ведомостей") == source_key("Ведомости")
+    assert source_key("ТАСС") != source_key("ТАСС-Урал")
+
+
 def test_dateline_agency_is_cited_when_the_site_republishes_it() -> None:
     info = document_sources(WIRE, None, "News.Az", {}, "html")
     assert info.outlet == "News.Az"
@@ -296,6 +326,22 @@ def test_rebuild_duplicates_and_sources(tmp_path: Path) -> None:
         conn.execute("DELETE FROM documents WHERE id = ?", (copy,))
     assert conn.execute("SELECT COUNT(*) FROM duplicate_members").fetchone()[0] == 2
     assert conn.execute("SELECT COUNT(*) FROM duplicate_pairs").fetchone()[0] == 1
+
+
+def test_case_forms_of_a_russian_outlet_are_one_source(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "ru.db")
+    with conn:
+        first = _insert(conn, "a.txt", "По данным Интерфакса, тендер отменён. Решение обжалуют.")
+        second = _insert(conn, "b.txt", "Тендер отменён, сообщает Интерфакс. Решение обжалуют.")
+        rebuild_sources(conn)
+    by_name = {s["name"]: s for s in sources(conn)}
+    assert "Интерфакса" not in by_name  # shown in its shortest (nominative) spelling
+    assert sorted(by_name["Интерфакс"]["cited_in"]) == ["a.txt", "b.txt"]
+    rows = conn.execute(
+        "SELECT DISTINCT source_id FROM citations WHERE document_id IN (?, ?)", (first, second)
+    )
+    assert len(rows.fetchall()) == 1
+    conn.close()
 
 
 def test_empty_input_and_empty_database(tmp_path: Path) -> None:

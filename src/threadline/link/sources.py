@@ -8,7 +8,9 @@ each other ("News.Az reports, citing TASS"). This module reads, for one document
   ``LONDON (Reuters) -``), a masthead first line (``NORD COURIER``) or a byline (``By Jane Doe``),
   in that order of preference;
 - the **sources it cites**: ``citing X``, ``according to X``, ``X reports``/``reported``,
-  ``as reported by X``, ``X said in a report``, and a dateline agency other than the outlet.
+  ``as reported by X``, ``X said in a report``, their Russian forms (``со ссылкой на X``,
+  ``по данным X``, ``сообщает X``, ``пишет «X»``, with an optional ``агентство``/``газета``/…
+  before the name), and a dateline agency other than the outlet.
 
 The patterns are deliberately conservative: a cited name must be capitalised (1-6 words, an
 optional leading "The", inner "of"/"for"/"de"/"&"), so "according to prosecutors" is never a
@@ -16,7 +18,10 @@ source; pronouns, officials and institutions ("Police", "the Prosecutor General'
 "Interior Minister X") are dropped, and so are names after an honorific ("according to Mr Smith").
 A plain capitalised name ("according to John Smith") is kept with ``kind="person_or_outlet"``;
 names with an outlet word (News, Agency, Times, Reuters, ...), a news domain (``.kz``, ``.com``)
-or a short all-capitals name (``TASS``) are ``kind="outlet"``. English phrasing only.
+or a short all-capitals name (``TASS``, ``ТАСС``) are ``kind="outlet"``. Russian datelines
+(``МОСКВА, 27 февраля. /ТАСС/.``, ``МОСКВА, 3 мар — РИА Новости.``) are read too. A Russian name in
+an oblique case ("по данным Интерфакса") keeps its spelling; :func:`source_key` folds the case
+ending so it is one source with "Интерфакс".
 
 Pure functions over plain data; ``threadline.store.duplicates.rebuild_sources`` stores the result.
 """
@@ -56,7 +61,14 @@ _MONTHS = (
     "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 )
 _CITY = rf"[{_UPPER}][{_UPPER}.'’ -]*[{_UPPER}]"  # ASTANA, NUR-SULTAN, NEW YORK
-_DATE = rf"(?:(?:{_MONTHS})\.?[ \t]+\d{{1,2}}|\d{{1,2}}[ \t]+(?:{_MONTHS})\.?)(?:,?[ \t]+\d{{4}})?"
+_RU_MONTHS = (
+    "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
+    "|янв|фев|мар|апр|июн|июл|авг|сен|сент|окт|ноя|дек"
+)
+_DATE = (
+    rf"(?:(?:{_MONTHS})\.?[ \t]+\d{{1,2}}|\d{{1,2}}[ \t]+(?:{_MONTHS}|{_RU_MONTHS})\.?)"
+    rf"(?:,?[ \t]+\d{{4}}(?:[ \t]+г\.)?)?"
+)
 
 # "ASTANA, March 11. /Steppe News Agency/."  and  "MOSCOW, Feb. 27 /TASS/ -"
 _DATELINE_SLASH = re.compile(
@@ -70,6 +82,11 @@ _DATELINE_PAREN = re.compile(
 )
 # A byline stays on its line: "By Jane Doe", "By JANE DOE, Staff Writer".
 _NAME_ON_LINE = rf"{_TOKEN}(?:[ \t]+(?:{_CONNECTOR}[ \t]+)?{_TOKEN}){{0,{_MAX_NAME_WORDS - 1}}}"
+# "МОСКВА, 3 мар — РИА Новости." (Russian agencies' own style)
+_DATELINE_DASH = re.compile(
+    rf"^[ \t]*{_CITY}(?:,[ \t]*[\w .'-]{{1,30}}?)?,[ \t]*{_DATE}\.?[ \t]*[-–—][ \t]*(?P<name>{_NAME_ON_LINE})\.",
+    re.MULTILINE,
+)
 _BYLINE = re.compile(
     rf"^[ \t]*\ufeff?[Bb][Yy][ \t]+(?P<name>{_NAME_ON_LINE})[ \t]*(?:$|,|\||[-–—]|\band\b)", re.MULTILINE
 )
@@ -81,6 +98,25 @@ _LEAD_PATTERNS = [
     re.compile(rf"[Cc]iting{_SP}(?P<name>{NAME})"),
     re.compile(rf"[Aa]ccording{_SP}to{_SP}(?:the{_SP})?(?P<name>{NAME})"),
     re.compile(rf"[Aa]s{_SP}reported{_SP}by{_SP}(?:the{_SP})?(?P<name>{NAME})"),
+]
+# Russian: the name follows a fixed phrase, in quotes or capitalised, after an optional word for
+# the kind of outlet ("со ссылкой на агентство Bloomberg", "пишет газета «Ведомости»"). "Сообщил"
+# (he said) is left out: it introduces people, "сообщает" and "пишет" introduce outlets.
+_RU_OUTLET_NOUN = (
+    r"(?:(?:информ)?агентств[оау]|газет[аеуы]|издани[еяю]|интернет-издани[еяю]|телеканал[аеу]?"
+    r"|канал[аеу]?|портал[аеу]?|сайт[аеу]?|радиостанци[яию]|радио|журнал[аеу]?|телеграм-канал[аеу]?)"
+)
+_QUOTED = r"«[^«»\n]{2,60}»"
+_RU_NAME = rf"(?:{_QUOTED}|{NAME})"
+_RU_LEAD_PATTERNS = [
+    re.compile(rf"[Сс]о{_SP}ссылкой{_SP}на{_SP}(?P<noun>{_RU_OUTLET_NOUN}{_SP})?(?P<name>{_RU_NAME})"),
+    re.compile(
+        rf"[Пп]о{_SP}(?:данным|информации|сообщению|сведениям){_SP}(?P<noun>{_RU_OUTLET_NOUN}{_SP})?(?P<name>{_RU_NAME})"
+    ),
+    re.compile(
+        rf"(?:сообщает|сообщают|сообщило|пишет|передает|передаёт|информирует)"
+        rf"{_SP}(?P<noun>{_RU_OUTLET_NOUN}{_SP})?(?P<name>{_RU_NAME})"
+    ),
 ]
 # Patterns where the name comes first ("Compromat reports"): the verb is found first, then the name
 # is matched in a short window before it (trying NAME at every capital letter is slow).
@@ -140,7 +176,9 @@ _OUTLET_WORDS = _wordset(
     "news agency times post herald reuters tass interfax afp ap bbc radio tv journal gazette courier"
     " press daily telegraph guardian tribune bulletin wire ria novosti bloomberg xinhua kommersant"
     " vedomosti izvestia media magazine review chronicle observer standard express mirror"
-    " television broadcasting channel"
+    " television broadcasting channel",
+    "тасс риа новости интерфакс коммерсантъ коммерсант ведомости известия газета вести медиа"
+    " агентство радио журнал телеканал иа тв",
 )
 # Not outlets: pronouns, officials, institutions and roles ("Police reported", "according to the
 # Ministry", "Interior Minister X reported").
@@ -155,8 +193,19 @@ _NOT_SOURCES = _wordset(
 )
 # Acronyms of governments and agencies: sources of claims, not outlets.
 _NOT_OUTLET_ACRONYMS = _wordset(
-    "us u.s usa u.s.a uk u.k un u.n eu fbi cia nsa sec fda cbo doj irs nato imf who osce kgb fsb gdp opec nasa dea atf"
+    "us u.s usa u.s.a uk u.k un u.n eu fbi cia nsa sec fda cbo doj irs nato imf who osce kgb fsb gdp opec nasa dea atf",
+    "рф сша ес оон нато мвд умвд гувд фсб мчс ск скр фнс цб ввп обсе кгб гибдд фсин сми",
 )
+# Russian institutions and officials, whatever case they stand in ("по данным Минздрава").
+_NOT_SOURCE_PREFIXES_RU = (
+    "мин", "министерств", "прокурат", "генпрокурат", "полиц", "правительств", "кремл", "суд",
+    "следствен", "пресс-служб", "губернатор", "президент", "глав", "мэр", "источник", "депутат",
+    "администрац", "росстат", "роспотребнадзор", "центробанк", "банк", "ведомств", "управлен",
+    "комитет", "отдел", "департамент", "госслужб", "служб", "штаб", "оперштаб",
+)  # fmt: skip
+# A lone Russian adjective is the start of a longer lower-case name ("сайт Русской православной
+# церкви"), not a name of its own.
+_RU_ADJECTIVE = re.compile(r"^[а-яё-]+(?:ой|ого|ому|ей|его|ему|ых|их|ым|им|ая|яя|ое|ее|ую|юю)$")
 _HONORIFICS = _wordset("mr mrs ms miss dr prof sir lord lady mr. mrs. ms. dr. prof. gen. col.")
 # Leading words a name pattern may sweep up before the real name ("Yesterday Reuters reported").
 _LEADING_NOISE = _wordset(
@@ -171,6 +220,7 @@ _FREE_MAIL = _wordset(
     " icloud.com me.com mac.com mail.ru bk.ru inbox.ru list.ru yandex.ru yandex.kz ya.ru gmx.com"
     " gmx.de protonmail.com proton.me zoho.com"
 )
+_CYRILLIC_WORD = re.compile(r"^[а-яё-]+$")
 _ALL_CAPS = re.compile(rf"^[{_UPPER}]{{2,8}}$")
 _DOMAIN_NAME = re.compile(rf"^{_DOMAIN_WORD}$|\.(?:{_DOMAIN_TLDS})$", re.IGNORECASE)
 _WORDS = re.compile(r"[\w'’&./-]+")
@@ -224,8 +274,8 @@ def document_sources(
     cites: dict[tuple[int, int], Citation] = {}
     if dateline is not None and found_by != "dateline" and not same_source(dateline.name, outlet):
         cites[(dateline.start, dateline.end)] = dateline
-    for start, end in _cited_names(text):
-        citation = _citation(text, start, end)
+    for start, end, named_outlet in _cited_names(text):
+        citation = _citation(text, start, end, named_outlet)
         if citation is None or same_source(citation.name, outlet):
             continue
         key = (citation.start, citation.end)
@@ -234,12 +284,18 @@ def document_sources(
     return SourceInfo(outlet, sorted(cites.values(), key=lambda c: (c.start, c.end)), found_by)
 
 
+# A Cyrillic word's case ending ("Интерфакса", "Ведомостей", "Коммерсантъ"), dropped from the
+# comparison key when at least four letters remain.
+_RU_ENDING = re.compile(r"(?<=[а-яё]{4})(?:ами|ями|ого|его|ому|ему|ой|ей|ом|ем|ах|ях|ов|ев|[аяуюеиыъьй])$")
+
+
 def source_key(name: str) -> str:
     """Comparison form of a source name: "The Caspian Herald", "caspianherald.kz" and
     "www.CaspianHerald.kz" are one source (case, "The", "www.", the domain suffix, spaces and
     punctuation ignored)."""
-    key = " ".join(name.split()).casefold().removeprefix("the ").removeprefix("www.")
+    key = " ".join(name.split()).casefold().strip('«»"').removeprefix("the ").removeprefix("www.")
     key = re.sub(rf"\.(?:{_DOMAIN_TLDS})$", "", key)
+    key = _RU_ENDING.sub("", key)
     return re.sub(r"[\W_]+", "", key) or key
 
 
@@ -258,12 +314,16 @@ def outlet_kind(name: str) -> str:
 # --- helpers -----------------------------------------------------------------------------------------
 
 
-def _cited_names(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of every name in a citing phrase, before filtering."""
+def _cited_names(text: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, named as an outlet) of every name in a citing phrase, before filtering."""
     for pattern in _LEAD_PATTERNS:
         for match in pattern.finditer(text):
             if match.start() == 0 or not _is_word_char(text[match.start() - 1]):
-                yield match.start("name"), match.end("name")
+                yield match.start("name"), match.end("name"), False
+    for pattern in _RU_LEAD_PATTERNS:
+        for match in pattern.finditer(text):
+            if match.start() == 0 or not _is_word_char(text[match.start() - 1]):
+                yield match.start("name"), match.end("name"), match.group("noun") is not None
     for verb in _TAIL_VERB.finditer(text):
         end = verb.start()
         if end == 0 or not text[end - 1].isspace():  # "misreported", or no name before the verb
@@ -276,15 +336,19 @@ def _cited_names(text: str) -> Iterator[tuple[int, int]]:
             end -= 1
         name = _TAIL_NAME.search(text, max(0, end - _TAIL_WINDOW), end)
         if name:
-            yield name.start("name"), name.end("name")
+            yield name.start("name"), name.end("name"), False
 
 
 def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def _citation(text: str, start: int, end: int) -> Citation | None:
-    """A Citation for ``text[start:end]`` after trimming noise words, or None if it is no source."""
+def _citation(text: str, start: int, end: int, named_outlet: bool = False) -> Citation | None:
+    """A Citation for ``text[start:end]`` after trimming noise words, or None if it is no source.
+
+    ``named_outlet``: the text calls it an outlet ("агентство Bloomberg")."""
+    if end - start > 2 and text[start] == "«" and text[end - 1] == "»":
+        start, end = start + 1, end - 1
     start, end = _trim(text, start, end)
     if start >= end:
         return None
@@ -295,8 +359,14 @@ def _citation(text: str, start: int, end: int) -> Citation | None:
     folded = [w.casefold().strip(".,'’") for w in words]
     if folded[0] in _HONORIFICS:
         return None
-    kind = outlet_kind(name)
+    kind = OUTLET if named_outlet else outlet_kind(name)
     if kind != OUTLET and any(w in _NOT_SOURCES for w in folded):
+        return None
+    if not named_outlet and any(w.startswith(_NOT_SOURCE_PREFIXES_RU) for w in folded):
+        return None
+    if any(w in _NOT_OUTLET_ACRONYMS for w in folded if _CYRILLIC_WORD.match(w)):
+        return None  # "МО МВД России"
+    if len(folded) == 1 and _RU_ADJECTIVE.match(folded[0]):
         return None
     if name.casefold() in _NOT_OUTLET_ACRONYMS:
         return None
@@ -335,7 +405,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _dateline(text: str) -> Citation | None:
     head = text[:_HEAD_CHARS]
-    for pattern in (_DATELINE_SLASH, _DATELINE_PAREN):
+    for pattern in (_DATELINE_SLASH, _DATELINE_PAREN, _DATELINE_DASH):
         match = pattern.search(head)
         if match:
             raw_start, raw_end = match.start("name"), match.end("name")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -93,8 +94,7 @@ class _SourceIds:
         found = self.ids.get(key)
         if found is not None:
             source_id, stored = found
-            if _is_domain_like(stored) and not _is_domain_like(name):
-                # Prefer the outlet's own spelling over its web address for display.
+            if _better_display(name, stored):
                 self.conn.execute("UPDATE sources SET name = ? WHERE id = ?", (name, source_id))
                 self.ids[key] = (source_id, name)
             return source_id
@@ -104,10 +104,21 @@ class _SourceIds:
         return source_id
 
 
+def _better_display(name: str, stored: str) -> bool:
+    """Whether ``name`` should replace ``stored`` as the shown spelling of one source: the outlet's
+    own spelling beats its web address, and a Russian name's shorter form beats a longer case form
+    ("Интерфакс" over "Интерфакса", the genitive of "по данным Интерфакса")."""
+    if _is_domain_like(stored) and not _is_domain_like(name):
+        return True
+    cyrillic = _CYRILLIC.search(name) and _CYRILLIC.search(stored)
+    return bool(cyrillic) and len(name) < len(stored) and not _is_domain_like(name)
+
+
 def _is_domain_like(name: str) -> bool:
     return " " not in name and "." in name
 
 
+_CYRILLIC = re.compile("[а-яёА-ЯЁ]")
 _OUTLET_KIND = {"email-from": "sender", "byline": "author", "author-meta": "author"}
 
 
