@@ -141,6 +141,10 @@ def test_cp1251_text(tmp_path: Path) -> None:
 def test_text_title_only_when_short_and_markdown_heading(tmp_path: Path) -> None:
     assert read_one(write(tmp_path, "long.txt", "\n\n" + "word " * 40)).title is None
     assert read_one(write(tmp_path, "doc.md", "# Field notes\n\nBody.")).title == "Field notes"
+    # A printed email is titled by its Subject line, never by "From: ...".
+    printed = "From: Odile Farrant\nSent: Monday, March 7, 2011 9:12 AM\nTo: Corvin Ashdale\nSubject: Re: Harbour visit\n\nFine by me."
+    assert read_one(write(tmp_path, "mail.txt", printed)).title == "Re: Harbour visit"
+    assert read_one(write(tmp_path, "bare.txt", "From: Odile Farrant\nDate: Monday\n\nFine.")).title is None
 
 
 def test_whitespace_only_text_is_unreadable(tmp_path: Path) -> None:

@@ -60,12 +60,28 @@ def clip_text(text: str, limits: Limits, meta: dict[str, str]) -> str:
 
 
 def first_line_title(text: str, max_chars: int = 120) -> str | None:
-    """The first non-empty line when it is short enough to plausibly be a title."""
-    for line in text.split("\n"):
-        line = line.strip()
-        if line:
-            return line if len(line) <= max_chars else None
+    """The first non-empty line when it is short enough to plausibly be a title.
+
+    A printed email (a text file opening with "From:", "Sent:", "Date:" lines) is titled by its
+    Subject line instead, or not at all: "From:" says nothing about a message."""
+    lines = (line.strip() for line in text.split("\n", _HEADER_LINES)[:_HEADER_LINES])
+    head = [line for line in lines if line]
+    if not head:
+        return None
+    if not _HEADER_LINE.match(head[0]):
+        return head[0] if len(head[0]) <= max_chars else None
+    for line in head:
+        subject = _SUBJECT_LINE.match(line)
+        if subject:
+            value = subject.group(1).strip()
+            return value if value and len(value) <= max_chars else None
     return None
+
+
+# Printed mail headers: where a text file's Subject line may be found.
+_HEADER_LINES = 40
+_HEADER_LINE = re.compile(r"(?:from|sent|to|cc|bcc|date|subject|importance)\s*:", re.IGNORECASE)
+_SUBJECT_LINE = re.compile(r"subject\s*:(.*)", re.IGNORECASE)
 
 
 def container_result(result: ReadResult, what: str) -> ReadResult:

@@ -57,6 +57,23 @@ def document_ids(conn: sqlite3.Connection, paths: Iterable[str]) -> dict[str, in
     return found
 
 
+def document_labels(conn: sqlite3.Connection, paths: Iterable[str]) -> dict[str, JSON]:
+    """Document path -> {id, title, date, opening}: enough to tell documents apart in a list.
+
+    ``opening`` is the start of the body with whitespace collapsed, for documents without a title."""
+    wanted = sorted(set(paths))
+    found: dict[str, JSON] = {}
+    for i in range(0, len(wanted), _CHUNK):
+        part = wanted[i : i + _CHUNK]
+        sql = (
+            "SELECT path, id, title, date, substr(text, body_start + 1, 200) FROM documents"
+            f" WHERE path IN ({_marks(len(part))})"
+        )
+        for r in conn.execute(sql, part):
+            found[r[0]] = {"id": r[1], "title": r[2], "date": r[3], "opening": " ".join(r[4].split())[:120]}
+    return found
+
+
 def document(conn: sqlite3.Connection, doc_id: int) -> JSON:
     """One document: metadata, full text and every mention (offsets into the text, with its entity)."""
     row = conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()

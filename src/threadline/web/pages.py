@@ -298,7 +298,7 @@ def duplicates(request: Request, conn: Conn) -> Response:
         "clusters": clusters,
         "total": total,
         "more": total > len(clusters),
-        "doc_ids": web_queries.document_ids(conn, (p for c in clusters for p in c["documents"])),
+        "docs": web_queries.document_labels(conn, (p for c in clusters for p in c["documents"])),
     }
     return render(request, "duplicates.html", context)
 
