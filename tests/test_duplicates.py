@@ -238,6 +238,21 @@ def test_email_sender_and_byline() -> None:
     assert (byline.outlet, byline.found_by) == ("Marat Ileuov", "byline")
 
 
+def test_printed_email_sender_is_the_outlet() -> None:
+    printed = "From: Odile Farrant [mailto:odile@harbour.example]\nSent: Monday\nTo: Corvin Ashdale\n\nFine."
+    info = document_sources(printed, None, None, {}, "text")
+    assert (info.outlet, info.found_by) == ("Odile Farrant", "printed-from")
+    inverted = document_sources("From: Farrant, Odile [\nSent: Monday\n\nFine.", None, None, {}, "text")
+    assert inverted.outlet == "Odile Farrant"  # surname-first and a bracket cut by the line end
+    bare = document_sources("From: <press@harbour.example>\nTo: all\n\nNotice.", None, None, {}, "pdf")
+    assert bare.outlet == "harbour.example"
+    # A quoted message's sender is not this message's; nor is a "From:" further down a letter.
+    quoted = "Sent: Monday\nFrom:\n\n> From: Corvin Ashdale\n> Fine."
+    assert document_sources(quoted, None, None, {}, "text").outlet is None
+    letter = "Dear Odile,\nFrom: the harbour office\n"
+    assert document_sources(letter, None, None, {}, "text").found_by != "printed-from"
+
+
 def test_source_key_joins_spellings_of_one_outlet() -> None:
     assert (
         source_key("The Caspian Herald")
@@ -341,6 +356,17 @@ def test_case_forms_of_a_russian_outlet_are_one_source(tmp_path: Path) -> None:
         "SELECT DISTINCT source_id FROM citations WHERE document_id IN (?, ?)", (first, second)
     )
     assert len(rows.fetchall()) == 1
+    conn.close()
+
+
+def test_a_cited_name_that_sends_mail_is_a_sender(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "kind.db")
+    with conn:
+        _insert(conn, "a.txt", "The berth was leased, according to Odile Farrant, last spring.")
+        _insert(conn, "b.txt", "From: Farrant, Odile\nTo: Corvin Ashdale\nSubject: Berth\n\nSigned today.")
+        rebuild_sources(conn)
+    farrant = {s["name"]: s for s in sources(conn)}["Odile Farrant"]
+    assert (farrant["kind"], farrant["documents"], farrant["cited_in"]) == ("sender", ["b.txt"], ["a.txt"])
     conn.close()
 
 

@@ -242,7 +242,7 @@ class SourceInfo:
 
     outlet: str | None
     cites: list[Citation] = field(default_factory=list)
-    # email-from | source | dateline | masthead | byline | author-meta (None when no outlet)
+    # email-from | printed-from | source | dateline | masthead | byline | author-meta (None when none)
     found_by: str | None = None
 
 
@@ -256,6 +256,8 @@ def document_sources(
     if format == "email":
         outlet = _email_sender(meta.get("from", ""))
         found_by = "email-from" if outlet else None
+    elif (printed := _printed_sender(text)) is not None:
+        outlet, found_by = printed, "printed-from"
     if outlet is None and source and source.strip():
         outlet, found_by = _clean_source(source), "source"
     if outlet is None and dateline is not None:
@@ -451,12 +453,51 @@ def _email_sender(value: str) -> str | None:
     display, address = parseaddr(value)
     display = display.strip().strip("\"'")
     if display and "@" not in display:
-        return display
+        return _given_name_first(display)
     address = address.strip().lower()
     if "@" not in address:
         return display or None
     domain = address.rsplit("@", 1)[1]
     return address if domain in _FREE_MAIL else domain
+
+
+def _printed_sender(text: str) -> str | None:
+    """The sender of a printed email (a text or scan opening with "From:", "Sent:", "To:" lines)."""
+    head = text[:_HEAD_CHARS].lstrip("\ufeff \t\r\n")
+    if not _PRINTED_HEADER.match(head):
+        return None
+    block = re.split(r"\n[ \t]*\n", head, maxsplit=1)[0]  # this message's header, not a quoted one's
+    sender = _PRINTED_FROM.search(block)
+    if sender is None:
+        return None
+    value = sender.group(1)
+    bracketed = _BRACKETED.findall(value)  # "Jane Doe [mailto:jd@x.org]", "Jane Doe <jd@x.org>"
+    display = _BRACKETED.sub(" ", value)
+    display = re.split(r"[\[<]", display, maxsplit=1)[0]  # a bracket the line break left open
+    display = " ".join(display.strip(" \t\"'_-.,;:").split())
+    if display and "@" not in display and any(c.isalpha() for c in display):
+        return _given_name_first(display)
+    address = display if "@" in display else next((b for b in bracketed if "@" in b), "")
+    return _email_sender(address.removeprefix("mailto:")) if address else None
+
+
+_PRINTED_HEADER = re.compile(r"(?:From|Sent|Date|To|Subject)[ \t]*:", re.IGNORECASE)
+_PRINTED_FROM = re.compile(r"^[ \t]*From[ \t]*:[ \t]*(\S[^\n]*)$", re.IGNORECASE | re.MULTILINE)
+_BRACKETED = re.compile(r"[\[<]([^\]>\n]*)[\]>]")
+
+
+def _given_name_first(display: str) -> str:
+    """ "Weingarten, Reid" -> "Reid Weingarten"; "Thomas Jr., Landon" -> "Landon Thomas Jr."
+
+    Mail programs show senders surname first; the same person signs and is cited given name first."""
+    match = _SURNAME_FIRST.fullmatch(display)
+    return f"{match.group(2)} {match.group(1)}" if match else display
+
+
+# "Surname, Given" with one to three words each side, letters only (and a Jr./Sr. suffix).
+_SURNAME_FIRST = re.compile(
+    r"([^\W\d_][\w'’.-]*(?: [^\W\d_][\w'’.-]*){0,2}),[ \t]*([^\W\d_][\w'’.-]*(?: [^\W\d_][\w'’.-]*){0,2})"
+)
 
 
 def _clean_source(source: str) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from threadline.link.duplicates import DEFAULT_THRESHOLDS, Thresholds, clusters, find_pairs
-from threadline.link.sources import document_sources, source_key
+from threadline.link.sources import PERSON_OR_OUTLET, document_sources, source_key
 
 # Documents read per batch when extracting sources (bounds memory).
 _BATCH = 200
@@ -87,20 +87,26 @@ class _SourceIds:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.ids: dict[str, tuple[int, str]] = {}  # key -> (id, stored name)
+        self.ids: dict[str, tuple[int, str, str]] = {}  # key -> (id, stored name, kind)
 
     def get(self, name: str, kind: str) -> int:
         key = source_key(name)
         found = self.ids.get(key)
         if found is not None:
-            source_id, stored = found
+            source_id, stored, stored_kind = found
             if _better_display(name, stored):
                 self.conn.execute("UPDATE sources SET name = ? WHERE id = ?", (name, source_id))
-                self.ids[key] = (source_id, name)
+                stored = name
+            if stored_kind == PERSON_OR_OUTLET and kind != PERSON_OR_OUTLET:
+                # A name first met in a citation ("according to Jane Doe") that later signs or
+                # sends documents is known for what it is.
+                self.conn.execute("UPDATE sources SET kind = ? WHERE id = ?", (kind, source_id))
+                stored_kind = kind
+            self.ids[key] = (source_id, stored, stored_kind)
             return source_id
         cur = self.conn.execute("INSERT INTO sources(name, kind) VALUES (?, ?)", (name, kind))
         source_id = int(cur.lastrowid or 0)
-        self.ids[key] = (source_id, name)
+        self.ids[key] = (source_id, name, kind)
         return source_id
 
 
@@ -119,7 +125,7 @@ def _is_domain_like(name: str) -> bool:
 
 
 _CYRILLIC = re.compile("[а-яёА-ЯЁ]")
-_OUTLET_KIND = {"email-from": "sender", "byline": "author", "author-meta": "author"}
+_OUTLET_KIND = {"email-from": "sender", "printed-from": "sender", "byline": "author", "author-meta": "author"}
 
 
 def rebuild_sources(conn: sqlite3.Connection) -> SourcesReport:
