@@ -209,6 +209,15 @@ def test_surname_used_otherwise_in_the_document_is_not_spread() -> None:
     assert len(lone) == 2 and all(d.full_name == "Karim Massimov" for d in lone)
     assert any(d.name == "Massimov Foundation" for d in out)
 
+    # NER typing the lone surname as an organisation, again and again, is what propagation mends.
+    text = "Edward Snowden fled. Snowden landed. Snowden waited. Snowden spoke. Snowden left.\n"
+    drafts = [_draft(text, "Edward Snowden", EntityType.PERSON)]
+    drafts += [_draft(text, "Snowden", EntityType.ORGANIZATION, nth) for nth in (1, 2, 3)]
+    out = _propagate_surnames(text, 0, drafts)
+    lone = [d for d in out if d.name == "Snowden"]
+    assert len(lone) == 4 and all(d.type is EntityType.PERSON for d in lone)
+    assert all(d.full_name == "Edward Snowden" for d in lone)
+
 
 class _Ent:
     def __init__(self, text: str, start: int, end: int, label: str) -> None:
