@@ -219,6 +219,20 @@ def test_surname_used_otherwise_in_the_document_is_not_spread() -> None:
     assert all(d.full_name == "Edward Snowden" for d in lone)
 
 
+def test_a_particle_and_surname_is_not_a_full_name() -> None:
+    # "El Brexit" (NER on Spanish tweets) must not make every "Brexit" a person; "De Gaulle" is
+    # a short form of "Charles de Gaulle", not a "D." of another given name.
+    text = "El Brexit llega. Brexit divide. Charles de Gaulle spoke; De Gaulle left.\n"
+    drafts = [
+        _draft(text, "El Brexit", EntityType.PERSON),
+        _draft(text, "Charles de Gaulle", EntityType.PERSON),
+        _draft(text, "De Gaulle", EntityType.PERSON),
+    ]
+    out = _propagate_surnames(text, 0, drafts)
+    assert not [d for d in out if d.name == "Brexit"]
+    assert [d.full_name for d in out if d.name == "De Gaulle"] == ["Charles de Gaulle"]
+
+
 class _Ent:
     def __init__(self, text: str, start: int, end: int, label: str) -> None:
         self.text, self.start_char, self.end_char, self.label_ = text[start:end], start, end, label

@@ -19,6 +19,7 @@ from threadline.extract.names import (
     ORG_WORDS,
     is_courtesy_title,
     is_initial,
+    is_particle,
     looks_like_person,
     name_key,
     name_tokens,
@@ -401,9 +402,16 @@ def _apply_watchlist(
 
 
 def _is_full(name: str) -> bool:
-    """A full name: at least two tokens, not only initials besides the surname."""
+    """A full name: at least two tokens, not only initials or particles besides the surname.
+
+    "De Gaulle" and "El Chapo" are surnames with their particle, not a given name and a surname
+    ("El Brexit", NER's reading of Spanish tweets, must not spread "Brexit" as a person)."""
     tokens = name_tokens(name)
-    return len(tokens) >= 2 and not is_initial(tokens[-1]) and not all(is_initial(t) for t in tokens[:-1])
+    return (
+        len(tokens) >= 2
+        and not is_initial(tokens[-1])
+        and not all(is_initial(t) or is_particle(t) for t in tokens[:-1])
+    )
 
 
 def _propagate_surnames(text: str, body_start: int, drafts: list[_Draft]) -> list[_Draft]:
@@ -469,8 +477,9 @@ def _propagate_surnames(text: str, body_start: int, drafts: list[_Draft]) -> lis
         if d.type is not EntityType.PERSON or _is_full(d.name):
             continue
         candidates = by_surname.get(name_key(name_tokens(d.name)[-1]), [])
-        if len(name_tokens(d.name)) > 1:  # "K. Massimov": the initial must agree
-            initial = name_key(name_tokens(d.name)[0])[:1]
+        before = [t for t in name_tokens(d.name)[:-1] if not is_particle(t)]  # "De Gaulle": none
+        if before:  # "K. Massimov": the initial must agree
+            initial = name_key(before[0])[:1]
             candidates = [c for c in candidates if name_key(c.name)[:1] == initial]
         full = _pick_full(candidates, d.start)
         if full is not None:

@@ -293,6 +293,9 @@ _NON_NAME_WORDS = {
     "service",
     "services",
     "px",
+    "uk",
+    "eu",
+    "usa",
 }
 # Report, table and place-description words that NER glues onto names ("Balance Sheet Drilldown",
 # "HOTEL CO-OP", "Western China"); none is a plausible part of a person's name.
@@ -442,6 +445,11 @@ def strip_name(surface: str) -> CleanName:
         while end > start and surface[end - 1] in _EDGE_JUNK:
             end -= 1
     return CleanName(surface[start:end], start, role)
+
+
+def is_particle(token: str) -> bool:
+    """ "de", "van", "al", "El": a particle that sits before a surname ("De Gaulle", "El Chapo")."""
+    return token.lower() in _PARTICLES
 
 
 def is_courtesy_title(role: str | None) -> bool:
