@@ -196,7 +196,8 @@ def test_russian_datelines_and_citations() -> None:
         "По данным Интерфакса, документ подписан. Об этом пишет «Каспийский курьер». "
         "По данным МВД, задержаны двое. По информации Управления ЖКХ, воды нет. "
         "Об этом сообщил Карим Масимов. По данным источников, сделка сорвалась. "
-        "Об этом сообщает сайт Русской православной церкви."
+        "Об этом сообщает сайт Русской православной церкви. Отставку подтвердил, пишет Газета.ру, "
+        "сам министр."
     )
     info = document_sources(text, None, None, {}, "text")
     assert {(c.name, c.kind) for c in info.cites} == {
@@ -204,6 +205,7 @@ def test_russian_datelines_and_citations() -> None:
         ("Bloomberg", OUTLET),
         ("Интерфакса", PERSON_OR_OUTLET),
         ("Каспийский курьер", PERSON_OR_OUTLET),
+        ("Газета.ру", OUTLET),
     }
     for c in info.cites:
         assert text[c.start : c.end] == c.name

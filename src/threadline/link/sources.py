@@ -47,9 +47,9 @@ _BYLINE_CHARS = 1500
 _MAX_NAME_WORDS = 6
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁ"
-_DOMAIN_TLDS = "az|kz|ru|uz|kg|tj|tm|ua|by|ge|am|com|net|org|info|news|co\\.uk|uk|eu|de|fr|us"
+_DOMAIN_TLDS = "az|kz|ru|ру|рф|uz|kg|tj|tm|ua|by|ge|am|com|net|org|info|news|co\\.uk|uk|eu|de|fr|us"
 # A capitalised word ("Herald", "O'Brien", "News.Az", "RFE/RL", "TASS") or a news domain.
-_CAP_WORD = rf"(?:[{_UPPER}][\w'’&-]*(?:[./][A-Za-z][\w-]*)*)"
+_CAP_WORD = rf"(?:[{_UPPER}][\w'’&-]*(?:[./][A-Za-zА-Яа-яЁё][\w-]*)*)"
 _DOMAIN_WORD = rf"(?:[\w-]+(?:\.[\w-]+)*\.(?:{_DOMAIN_TLDS})\b)"
 _TOKEN = rf"(?:{_CAP_WORD}|{_DOMAIN_WORD})"
 _SP = r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)"  # spaces, or at most one line break
