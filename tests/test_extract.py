@@ -54,6 +54,8 @@ def test_salutation_is_not_part_of_an_organisation(nlp: Any) -> None:
         "UNITED STATES DISTRICT COURT",
         "Fri",
         "Sept.",
+        "Si el Brexit",
+        "Lo del Brexit",
     ],
 )
 def test_junk_is_never_a_person(junk: str) -> None:
@@ -63,6 +65,7 @@ def test_junk_is_never_a_person(junk: str) -> None:
 def test_weekday_abbreviation_only_refused_alone() -> None:
     assert looks_like_person("Justin Sun")
     assert looks_like_person("Marie Mar")
+    assert looks_like_person("Ken Lo") and looks_like_person("Marine Le Pen")
 
 
 @pytest.mark.slow
@@ -222,9 +225,10 @@ def test_surname_used_otherwise_in_the_document_is_not_spread() -> None:
 def test_a_particle_and_surname_is_not_a_full_name() -> None:
     # "El Brexit" (NER on Spanish tweets) must not make every "Brexit" a person; "De Gaulle" is
     # a short form of "Charles de Gaulle", not a "D." of another given name.
-    text = "El Brexit llega. Brexit divide. Charles de Gaulle spoke; De Gaulle left.\n"
+    text = "El Brexit llega. La Batalla del Brexit. Brexit divide. Charles de Gaulle spoke; De Gaulle left.\n"
     drafts = [
         _draft(text, "El Brexit", EntityType.PERSON),
+        _draft(text, "La Batalla del Brexit", EntityType.PERSON),
         _draft(text, "Charles de Gaulle", EntityType.PERSON),
         _draft(text, "De Gaulle", EntityType.PERSON),
     ]

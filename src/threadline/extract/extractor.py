@@ -402,15 +402,18 @@ def _apply_watchlist(
 
 
 def _is_full(name: str) -> bool:
-    """A full name: at least two tokens, not only initials or particles besides the surname.
+    """A full name: at least two tokens, not only initials besides the surname, not opening with
+    a particle.
 
     "De Gaulle" and "El Chapo" are surnames with their particle, not a given name and a surname
-    ("El Brexit", NER's reading of Spanish tweets, must not spread "Brexit" as a person)."""
+    ("El Brexit" and "La Batalla del Brexit", NER's readings of Spanish tweets, must not spread
+    "Brexit" as a person)."""
     tokens = name_tokens(name)
     return (
         len(tokens) >= 2
         and not is_initial(tokens[-1])
-        and not all(is_initial(t) or is_particle(t) for t in tokens[:-1])
+        and not is_particle(tokens[0])
+        and not all(is_initial(t) for t in tokens[:-1])
     )
 
 

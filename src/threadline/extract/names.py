@@ -350,6 +350,27 @@ _NON_NAME_WORDS |= {
 _SALUTATION_RE = re.compile(r"(?:Dear|Dearest|Hi|Hello|Hey)\s+(?=\w)")
 _COURTESY_TITLES = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof", "professor"}
 
+# Spanish, Portuguese and Italian function words that start phrases NER reads as names; never the
+# first word of a person's name (a particle such as "de" or "la" may be, and is left alone).
+_LEADING_FUNCTION_WORDS = {
+    "lo",
+    "si",
+    "los",
+    "las",
+    "una",
+    "un",
+    "que",
+    "por",
+    "para",
+    "con",
+    "sin",
+    "y",
+    "o",
+    "e",
+    "il",
+    "gli",
+}
+
 # Weekday and month abbreviations of mail and reply headers: never a person on their own.
 _DATE_ABBREVIATIONS = {
     "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
@@ -505,6 +526,8 @@ def looks_like_person(name: str) -> bool:
         return False
     if len(tokens) == 1 and tokens[0].isupper() and len(tokens[0]) <= 4:
         return False  # "JEE", "NSA": acronyms, not surnames
+    if tokens[0].lower() in _LEADING_FUNCTION_WORDS:
+        return False  # "Si el Brexit", "Lo del Brexit": NER on Spanish text
     if len(tokens) == 1 and tokens[0].lower().rstrip(".") in _DATE_ABBREVIATIONS:
         return False  # "Fri" from "On Fri, 5 Jan 2018 ... wrote:"; "Justin Sun" is still a name
     if any(POSSESSIVE_RE.search(t) for t in tokens[:-1]) or ORG_WORDS.search(name):
