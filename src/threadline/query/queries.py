@@ -35,12 +35,17 @@ def _aliases(conn: sqlite3.Connection, entity_id: int) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _entity_summary(conn: sqlite3.Connection, row: sqlite3.Row) -> JSON:
+def entity_independent_counts(conn: sqlite3.Connection, entity_id: int) -> JSON:
+    """Documents, stories and sources among the documents naming an entity (by row id)."""
     doc_ids = [
         r[0]
-        for r in conn.execute("SELECT DISTINCT document_id FROM mentions WHERE entity_id = ?", (row["id"],))
+        for r in conn.execute("SELECT DISTINCT document_id FROM mentions WHERE entity_id = ?", (entity_id,))
     ]
-    independent = independent_counts(conn, doc_ids)
+    return independent_counts(conn, doc_ids)
+
+
+def _entity_summary(conn: sqlite3.Connection, row: sqlite3.Row) -> JSON:
+    independent = entity_independent_counts(conn, row["id"])
     return {
         "id": row["key"],
         "name": row["name"],
@@ -240,18 +245,13 @@ def links(conn: sqlite3.Connection, a: str, b: str, *, max_paths: int = 10) -> J
         for x, y in pairwise(ids):
             hops.extend(_evidence_rows(conn, x, y, 1))
         paths.append({"entities": [names[i] for i in ids], "evidence": hops})
-    direct_docs = [
-        r[0]
-        for r in conn.execute(
-            "SELECT DISTINCT s.document_id FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id"
-            " WHERE ls.a = ? AND ls.b = ?",
-            (min(ia, ib), max(ia, ib)),
-        )
-    ]
     return {
         "from": {"id": ea["key"], "name": ea["name"]},
         "to": {"id": eb["key"], "name": eb["name"]},
-        "counts": {"sentences": len(direct), **independent_counts(conn, direct_docs if ia != ib else [])},
+        "counts": {
+            "sentences": len(direct),
+            **(link_independent_counts(conn, ia, ib) if ia != ib else independent_counts(conn, [])),
+        },
         "direct": direct,
         "paths": paths,
     }

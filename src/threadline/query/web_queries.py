@@ -13,8 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from threadline.query.duplicates import independent_counts
-from threadline.query.queries import COPIES, JSON, NotFound, _fts_query
+from threadline.query.queries import COPIES, JSON, NotFound, _fts_query, entity_independent_counts
 
 # Private-use characters mark search hits: unlike the CLI's "[" and "]" they never occur in documents.
 HIT_OPEN = "\ue000"
@@ -519,11 +518,7 @@ def watchlist(conn: sqlite3.Connection) -> list[JSON]:
         "SELECT id, key, name, type, mentions, documents, watchlist_id FROM entities"
         " WHERE watchlist_id IS NOT NULL ORDER BY mentions DESC"
     ).fetchall():
-        doc_ids = [
-            d[0]
-            for d in conn.execute("SELECT DISTINCT document_id FROM mentions WHERE entity_id = ?", (r["id"],))
-        ]
-        independent = independent_counts(conn, doc_ids)
+        independent = entity_independent_counts(conn, r["id"])
         found.setdefault(r["watchlist_id"], []).append(
             {
                 "id": r["key"],
