@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from threadline.query.queries import COPIES, JSON, NotFound, _fts_query, entity_independent_counts
@@ -45,32 +45,29 @@ def _slices(
     return out
 
 
-def document_ids(conn: sqlite3.Connection, paths: Iterable[str]) -> dict[str, int]:
-    """Document path -> id, for linking the query layer's evidence (which cites paths) to pages."""
+def _rows_by_path(conn: sqlite3.Connection, columns: str, paths: Iterable[str]) -> Iterator[sqlite3.Row]:
+    """``SELECT path, <columns>`` for each stored document among ``paths``, in chunks of IN (...)."""
     wanted = sorted(set(paths))
-    found: dict[str, int] = {}
     for i in range(0, len(wanted), _CHUNK):
         part = wanted[i : i + _CHUNK]
-        sql = f"SELECT path, id FROM documents WHERE path IN ({_marks(len(part))})"
-        found.update((r[0], r[1]) for r in conn.execute(sql, part))
-    return found
+        yield from conn.execute(
+            f"SELECT path, {columns} FROM documents WHERE path IN ({_marks(len(part))})", part
+        )
+
+
+def document_ids(conn: sqlite3.Connection, paths: Iterable[str]) -> dict[str, int]:
+    """Document path -> id, for linking the query layer's evidence (which cites paths) to pages."""
+    return {r[0]: r[1] for r in _rows_by_path(conn, "id", paths)}
 
 
 def document_labels(conn: sqlite3.Connection, paths: Iterable[str]) -> dict[str, JSON]:
     """Document path -> {id, title, date, opening}: enough to tell documents apart in a list.
 
     ``opening`` is the start of the body with whitespace collapsed, for documents without a title."""
-    wanted = sorted(set(paths))
-    found: dict[str, JSON] = {}
-    for i in range(0, len(wanted), _CHUNK):
-        part = wanted[i : i + _CHUNK]
-        sql = (
-            "SELECT path, id, title, date, substr(text, body_start + 1, 200) FROM documents"
-            f" WHERE path IN ({_marks(len(part))})"
-        )
-        for r in conn.execute(sql, part):
-            found[r[0]] = {"id": r[1], "title": r[2], "date": r[3], "opening": " ".join(r[4].split())[:120]}
-    return found
+    return {
+        r[0]: {"id": r[1], "title": r[2], "date": r[3], "opening": " ".join(r[4].split())[:120]}
+        for r in _rows_by_path(conn, "id, title, date, substr(text, body_start + 1, 200)", paths)
+    }
 
 
 def document(conn: sqlite3.Connection, doc_id: int) -> JSON:
