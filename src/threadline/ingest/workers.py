@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import queue
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -104,7 +103,9 @@ class ParsePool(Generic[T]):
         # hold the NER model), so the memory limit measures the parser alone.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["threadline.ingest.readers"])
-        self._events = context.Queue()
+        # A SimpleQueue writes each page event to the pipe before put() returns (a Queue hands it to
+        # a feeder thread), so every event of a job is readable once its result has arrived.
+        self._events = context.SimpleQueue()
         self._pool = pebble.ProcessPool(
             max_workers=max(1, workers),
             initializer=_init_worker,
@@ -178,8 +179,10 @@ class ParsePool(Generic[T]):
         changed = False
         while True:
             try:
-                path = self._events.get_nowait()
-            except (queue.Empty, OSError, ValueError):
+                if self._events.empty():
+                    break
+                path = self._events.get()
+            except (OSError, ValueError):
                 break
             self._activity[path] = now
             self.progress.ocr_pages += 1
