@@ -151,8 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: {args.data} not found (../shared/data is not available)")
         return 0
 
-    from threadline.extract.names import name_key
-    from threadline.resolve.matching import same_token
+    from threadline.names.compare import same_token
+    from threadline.names.keys import name_key
 
     started = time.perf_counter()
     rows = read_rows(args.data)

@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: {args.data} not found (../shared/data is not available)")
         return 0
 
-    from threadline.extract.russian import RussianNER, extract_russian
+    from threadline.extract.extractor import extract_russian
+    from threadline.extract.russian import RussianNER
     from threadline.model import CleanText, Document
 
     files = sorted(p for p in args.data.glob("*.txt") if p.with_suffix(".objects").exists())[: args.limit]

@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
-from threadline.extract.extractor import _Draft, _ner_mentions, _propagate_surnames, extract_document
-from threadline.extract.names import looks_like_person, strip_name
+from threadline.extract.core import Draft, propagate_surnames
+from threadline.extract.english import ner_drafts
+from threadline.extract.extractor import extract_document
+from threadline.extract.surface import looks_like_person, strip_name
 from threadline.extract.watchlist import WatchlistMatcher
 from threadline.model import CleanText, Document, EntityType, HeaderField, MentionKind, Span, WatchlistPerson
 
@@ -175,11 +177,11 @@ def test_a_name_ends_at_a_hard_line_break(nlp: Any) -> None:
     assert mention.name == "Takeshi Moriyama" and text[mention.start : mention.end] == "Takeshi Moriyama"
 
 
-def _draft(text: str, surface: str, type_: EntityType, nth: int = 0) -> _Draft:
+def _draft(text: str, surface: str, type_: EntityType, nth: int = 0) -> Draft:
     start = -1
     for _ in range(nth + 1):
         start = text.index(surface, start + 1)
-    return _Draft(start, start + len(surface), surface, type_, MentionKind.NER)
+    return Draft(start, start + len(surface), surface, type_, MentionKind.NER)
 
 
 def test_surname_used_otherwise_in_the_document_is_not_spread() -> None:
@@ -194,7 +196,7 @@ def test_surname_used_otherwise_in_the_document_is_not_spread() -> None:
         _draft(text, "Ledger Holdings LLC", EntityType.ORGANIZATION),
         _draft(text, "Ledger Capital LLC", EntityType.ORGANIZATION),
     ]
-    out = _propagate_surnames(text, 0, drafts)
+    out = propagate_surnames(text, 0, drafts)
     persons = [d for d in out if d.type is EntityType.PERSON]
     assert [d.name for d in persons] == ["Oren Ledger"]  # "Ledger review" is not Oren Ledger
 
@@ -207,7 +209,7 @@ def test_surname_used_otherwise_in_the_document_is_not_spread() -> None:
         _draft(text, "Karim Massimov", EntityType.PERSON),
         _draft(text, "Massimov Foundation", EntityType.ORGANIZATION),
     ]
-    out = _propagate_surnames(text, 0, drafts)
+    out = propagate_surnames(text, 0, drafts)
     lone = [d for d in out if d.type is EntityType.PERSON and d.name == "Massimov"]
     assert len(lone) == 2 and all(d.full_name == "Karim Massimov" for d in lone)
     assert any(d.name == "Massimov Foundation" for d in out)
@@ -216,7 +218,7 @@ def test_surname_used_otherwise_in_the_document_is_not_spread() -> None:
     text = "Edward Snowden fled. Snowden landed. Snowden waited. Snowden spoke. Snowden left.\n"
     drafts = [_draft(text, "Edward Snowden", EntityType.PERSON)]
     drafts += [_draft(text, "Snowden", EntityType.ORGANIZATION, nth) for nth in (1, 2, 3)]
-    out = _propagate_surnames(text, 0, drafts)
+    out = propagate_surnames(text, 0, drafts)
     lone = [d for d in out if d.name == "Snowden"]
     assert len(lone) == 4 and all(d.type is EntityType.PERSON for d in lone)
     assert all(d.full_name == "Edward Snowden" for d in lone)
@@ -232,7 +234,7 @@ def test_a_particle_and_surname_is_not_a_full_name() -> None:
         _draft(text, "Charles de Gaulle", EntityType.PERSON),
         _draft(text, "De Gaulle", EntityType.PERSON),
     ]
-    out = _propagate_surnames(text, 0, drafts)
+    out = propagate_surnames(text, 0, drafts)
     assert not [d for d in out if d.name == "Brexit"]
     assert [d.full_name for d in out if d.name == "De Gaulle"] == ["Charles de Gaulle"]
 
@@ -256,4 +258,4 @@ def test_hashtags_and_handles_are_not_names() -> None:
         _Ent(text, text.index("Remain"), text.index("Remain") + 6, "ORG"),
     ]
     clean = CleanText(text, [(0, 0, len(text))])
-    assert [d.name for d in _ner_mentions(text, clean, _Parsed(ents))] == ["Odile Farrant"]
+    assert [d.name for d in ner_drafts(text, clean, _Parsed(ents))] == ["Odile Farrant"]

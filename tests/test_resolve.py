@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from threadline.model import EntityType, WatchlistPerson
-from threadline.resolve.matching import NameForm, same_person_name, same_token, skeleton
+from threadline.names.compare import NameForm, same_person_name, same_token, skeleton
 from threadline.resolve.resolver import MentionRef, ResolvedEntity, resolve
 
 P = EntityType.PERSON
@@ -135,7 +135,7 @@ def test_lone_word_that_is_also_a_given_name_stays_apart() -> None:
 
 
 def test_german_and_polish_romanisations() -> None:
-    from threadline.extract.names import name_key
+    from threadline.names.keys import name_key
 
     for latin, cyrillic in [
         ("Fedortschenko", "Федорченко"),

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from threadline.extract.names import looks_like_person
-from threadline.extract.names import name_key as translit_key
 from threadline.extract.russian import looks_like_russian_person, russian_role_before
+from threadline.extract.surface import looks_like_person
 from threadline.extract.watchlist import WatchlistMatcher
 from threadline.model import CleanText, Document, EntityType, Extraction, MentionKind, WatchlistPerson
-from threadline.resolve.matching import NameForm, same_person_name
-from threadline.resolve.translit import same_token as same_token_proposed
-from threadline.resolve.translit import skeleton
+from threadline.names.compare import NameForm, same_person_name
+from threadline.names.keys import name_key as translit_key
+from threadline.names.translit import same_token as same_token_proposed
+from threadline.names.translit import skeleton
 
 # --- cross-script matching (no models) -------------------------------------------------------------------
 
@@ -68,8 +68,8 @@ def test_translit_key_keeps_soft_sign_words_whole() -> None:
 
 def test_current_matcher_on_the_issue_examples() -> None:
     """What matching.py does today with the names of the issue (see translit.py for the rest)."""
-    from threadline.extract.names import name_key
-    from threadline.resolve.matching import same_token
+    from threadline.names.compare import same_token
+    from threadline.names.keys import name_key
 
     for a, b in SAME[:9]:
         assert same_token(name_key(a), name_key(b)), (a, b)
@@ -183,7 +183,7 @@ def test_natasha_finds_and_normalises_names(ner: Any) -> None:
 
 
 def _extract(ner: Any, text: str, people: list[WatchlistPerson] | None = None) -> Extraction:
-    from threadline.extract.russian import extract_russian
+    from threadline.extract.extractor import extract_russian
 
     doc = Document(path="ru.txt", sha256="x", text=text)
     clean = CleanText(text, [(0, 0, len(text))])
@@ -240,7 +240,7 @@ def test_extract_russian_lone_watchlist_surname_and_offsets_through_cleaning(ner
     text = "РЕКЛАМА\n\nСледователи снова вызвали Аблязова на допрос."
     body_start = text.index("Следователи")
     clean = CleanText(text[body_start:], [(0, body_start, len(text) - body_start)])
-    from threadline.extract.russian import extract_russian
+    from threadline.extract.extractor import extract_russian
 
     doc = Document(path="ru.txt", sha256="x", text=text)
     people = [WatchlistPerson("wl-3", "Mukhtar Ablyazov")]
@@ -252,7 +252,7 @@ def test_extract_russian_lone_watchlist_surname_and_offsets_through_cleaning(ner
 
 @pytest.mark.slow
 def test_extract_mixed_document(ner: Any, detector: Any, nlp: Any) -> None:
-    from threadline.extract.russian import extract_mixed
+    from threadline.extract.extractor import extract_mixed
 
     text = (
         "Former Prime Minister Karim Massimov met the banker Daniyar Kassenov in Astana.\n\n"
@@ -288,19 +288,24 @@ def test_route(detector: Any) -> None:
 @pytest.mark.slow
 def test_rematch_keeps_cross_script_watchlist_tags(ner: Any) -> None:
     """The recipe for rematch_watchlist: exact matcher, propagation, then tag_watchlist_variants."""
-    from threadline.extract.extractor import _apply_watchlist, _Draft, _finish, _propagate_surnames
-    from threadline.extract.russian import tag_watchlist_variants
+    from threadline.extract.core import (
+        Draft,
+        apply_watchlist,
+        finish,
+        propagate_surnames,
+        tag_watchlist_variants,
+    )
 
     people = [WatchlistPerson("wl-1", "Karim Massimov")]
     stored = _extract(ner, RU_TEXT)  # extracted before the watchlist existed
     drafts = [
-        _Draft(m.start, m.end, m.name, m.type, m.kind, m.role, None, m.full_name)
+        Draft(m.start, m.end, m.name, m.type, m.kind, m.role, None, m.full_name)
         for m in stored.mentions
         if m.kind is not MentionKind.WATCHLIST
     ]
-    drafts = _apply_watchlist(RU_TEXT, 0, drafts, WatchlistMatcher(people))
-    drafts = _propagate_surnames(RU_TEXT, 0, drafts)
+    drafts = apply_watchlist(RU_TEXT, 0, drafts, WatchlistMatcher(people))
+    drafts = propagate_surnames(RU_TEXT, 0, drafts)
     tag_watchlist_variants(drafts, people)
-    ex = _finish(RU_TEXT, [(s.start, s.end) for s in stored.sentences], drafts)
+    ex = finish(RU_TEXT, [(s.start, s.end) for s in stored.sentences], drafts)
     tagged = {m.surface for m in ex.mentions if m.watchlist_id == "wl-1"}
     assert tagged == {"Карим Масимов", "Масимова", "Масимовым"}

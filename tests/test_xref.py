@@ -152,7 +152,8 @@ def test_birth_year_patterns() -> None:
 @pytest.mark.slow
 def test_russian_mentions_join_an_english_watchlist_person(tmp_path: Path) -> None:
     """Cyrillic inflected mentions, stored and resolved, count for the Latin watchlist name."""
-    from threadline.extract.russian import RussianNER, extract_russian
+    from threadline.extract.extractor import extract_russian
+    from threadline.extract.russian import RussianNER
     from threadline.pipeline import resolve_all
 
     text = (

@@ -1,8 +1,8 @@
-"""Russian-language extraction with natasha: the same ``Extraction`` as ``extract_document``.
+"""Russian with natasha: the sentences and NER drafts of a clean text, behind ``LanguageBackend``.
 
 ``RussianNER`` loads natasha's news models (shipped inside the wheels: nothing is fetched) once;
-``extract_russian`` is a pure function of (document, clean text, NER, watchlist), like
-``extract_document``, so it maps over partitions unchanged.
+``Russian.read`` is a pure function of (document, clean text, spans) given the loaded models, so it
+maps over partitions unchanged.
 
 Russian inflects names: "Карим Масимов", "Карима Масимова", "Масимовым" are one name. Every
 mention's ``name`` is its dictionary form (natasha's normalisation, which inflects each token back
@@ -20,32 +20,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from threadline.extract.extractor import (
-    _apply_watchlist,
-    _body_sentences,
-    _Draft,
-    _finish,
-    _header_mentions,
-    _header_sentences,
-    _is_full,
-    _ner_mentions,
-    _pick_full,
-    _propagate_surnames,
-    _retype_full_names,
-    segments,
-)
+from threadline.extract.core import Draft, Reading, is_full, pick_full, segments
 from threadline.extract.language import paragraphs
-from threadline.extract.names import looks_like_person, name_key, name_tokens
-from threadline.extract.watchlist import WatchlistMatcher
-from threadline.model import (
-    CleanText,
-    Document,
-    EntityType,
-    Extraction,
-    MentionKind,
-    WatchlistPerson,
-)
-from threadline.resolve.matching import NameForm, same_person_name, same_token, skeleton
+from threadline.extract.surface import looks_like_person
+from threadline.model import CleanText, Document, EntityType, MentionKind
+from threadline.names.keys import name_key, name_tokens
 
 _LABELS = {"PER": EntityType.PERSON, "ORG": EntityType.ORGANIZATION, "LOC": EntityType.LOCATION}
 
@@ -436,91 +415,40 @@ def _spaced_initials(name: str) -> str:
 # --- extraction ------------------------------------------------------------------------------------------
 
 
-def extract_russian(
-    document: Document,
-    clean: CleanText,
-    ner: RussianNER,
-    watchlist: WatchlistMatcher | None = None,
-    *,
-    people: Sequence[WatchlistPerson] = (),
-    analysis: RuAnalysis | None = None,
-) -> Extraction:
-    """Sentences and mentions of one Russian document, all offsets in ``document.text``.
+class Russian:
+    """The natasha backend. ``parsed``, when given, is ``ner.analyse(clean.text)`` already run."""
 
-    ``watchlist`` tags exact (any case) watchlist names as the English path does; ``people``, the
-    same watchlist's people, additionally tags inflected and cross-script forms ("Масимова" for
-    "Karim Massimov"). ``analysis`` is ``ner.analyse(clean.text)`` when the caller already ran it.
-    """
-    text = document.text
-    result = analysis if analysis is not None else ner.analyse(clean.text)
-    sentences = _header_sentences(document) + [
-        (clean.to_original(s), clean.to_original(e - 1) + 1) for s, e in result.sentences if e > s
-    ]
-    drafts = _header_mentions(document)
-    drafts += _entity_drafts(text, clean, result.entities, ner)
-    _retype_full_names(text, drafts)
-    if watchlist:
-        drafts = _apply_watchlist(text, document.body_start, drafts, watchlist)
-    if people:
-        _tag_watchlist(drafts, people, full_only=True)
-    drafts = propagate_russian_surnames(text, document.body_start, drafts, ner)
-    if people:
-        _tag_watchlist(drafts, people, full_only=False)
-    return _finish(text, sentences, drafts)
+    def __init__(self, ner: RussianNER) -> None:
+        self.ner = ner
+
+    def read(
+        self, document: Document, clean: CleanText, parsed: Any, spans: Sequence[tuple[int, int]] | None
+    ) -> Reading:
+        text = document.text
+        if spans is None:
+            analyses = [parsed if isinstance(parsed, RuAnalysis) else self.ner.analyse(clean.text)]
+        else:  # only its parts of a mixed document, each analysed on its own
+            analyses = [_shifted(self.ner.analyse(clean.text[s:e]), s) for s, e in spans]
+        reading = Reading()
+        for analysis in analyses:
+            reading.sentences += [
+                (clean.to_original(s), clean.to_original(e - 1) + 1) for s, e in analysis.sentences if e > s
+            ]
+            reading.drafts += _entity_drafts(text, clean, analysis.entities, self.ner)
+        return reading
+
+    def propagate(self, text: str, body_start: int, drafts: list[Draft]) -> list[Draft]:
+        return propagate_russian_surnames(text, body_start, drafts, self.ner)
 
 
-def extract_mixed(
-    document: Document,
-    clean: CleanText,
-    parsed: Any,
-    ner: RussianNER,
-    ru_spans: Sequence[tuple[int, int]],
-    watchlist: WatchlistMatcher | None = None,
-    *,
-    people: Sequence[WatchlistPerson] = (),
-) -> Extraction:
-    """A document with Russian and English paragraphs: spaCy's sentences and entities (``parsed``
-    is the spaCy doc of ``clean.text``) outside ``ru_spans``, natasha's inside them.
-
-    ``ru_spans`` are (start, end) offsets in ``clean.text``: the "ru" spans of
-    ``LanguageDetector.language_spans(clean.text)``. Surnames propagate across both parts.
-    """
-    text = document.text
-    ru_original = [(clean.to_original(s), clean.to_original(e - 1) + 1) for s, e in ru_spans if e > s]
-
-    def in_russian(pos: int) -> bool:
-        return any(s <= pos < e for s, e in ru_original)
-
-    sentences = [s for s in _body_sentences(clean, parsed) if not in_russian(s[0])]
-    drafts = [d for d in _ner_mentions(text, clean, parsed) if not in_russian(d.start)]
-    for span_start, span_end in ru_spans:
-        part = ner.analyse(clean.text[span_start:span_end])
-        shifted = RuAnalysis(
-            [(span_start + s, span_start + e) for s, e in part.sentences],
-            [
-                RuEntity(span_start + x.start, span_start + x.end, x.type, x.normal, x.role)
-                for x in part.entities
-            ],
-        )
-        sentences += [(clean.to_original(s), clean.to_original(e - 1) + 1) for s, e in shifted.sentences]
-        drafts += _entity_drafts(text, clean, shifted.entities, ner)
-    sentences = _header_sentences(document) + sentences
-    drafts = _header_mentions(document) + drafts
-    _retype_full_names(text, drafts)
-    if watchlist:
-        drafts = _apply_watchlist(text, document.body_start, drafts, watchlist)
-    if people:
-        _tag_watchlist(drafts, people, full_only=True)
-    drafts = _propagate_surnames(text, document.body_start, drafts)
-    drafts = propagate_russian_surnames(text, document.body_start, drafts, ner)
-    if people:
-        _tag_watchlist(drafts, people, full_only=False)
-    return _finish(text, sentences, drafts)
+def _shifted(analysis: RuAnalysis, offset: int) -> RuAnalysis:
+    return RuAnalysis(
+        [(offset + s, offset + e) for s, e in analysis.sentences],
+        [RuEntity(offset + x.start, offset + x.end, x.type, x.normal, x.role) for x in analysis.entities],
+    )
 
 
-def _entity_drafts(
-    text: str, clean: CleanText, entities: Sequence[RuEntity], ner: RussianNER
-) -> list[_Draft]:
+def _entity_drafts(text: str, clean: CleanText, entities: Sequence[RuEntity], ner: RussianNER) -> list[Draft]:
     drafts = []
     for ent in entities:
         start = clean.to_original(ent.start)
@@ -538,11 +466,11 @@ def _entity_drafts(
             role = None
             if len(name) < 2 or not any(ch.isalpha() for ch in name):
                 continue
-        drafts.append(_Draft(start, end, name, ent.type, MentionKind.NER, role))
+        drafts.append(Draft(start, end, name, ent.type, MentionKind.NER, role))
     return drafts
 
 
-def _overlaps(d: _Draft, start: int, end: int) -> bool:
+def _overlaps(d: Draft, start: int, end: int) -> bool:
     return d.start < end and start < d.end
 
 
@@ -550,12 +478,12 @@ _CAPITALISED_WORD = re.compile(r"(?<![\w@.-])[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а
 
 
 def propagate_russian_surnames(
-    text: str, body_start: int, drafts: list[_Draft], ner: RussianNER
-) -> list[_Draft]:
+    text: str, body_start: int, drafts: list[Draft], ner: RussianNER
+) -> list[Draft]:
     """A surname that follows a full name in the document is that person wherever it recurs, in any
     case form: dictionary forms are compared, and pymorphy's surname lemma and gender must agree."""
     fulls = sorted(
-        (d for d in drafts if d.type is EntityType.PERSON and _is_full(d.name)), key=lambda d: d.start
+        (d for d in drafts if d.type is EntityType.PERSON and is_full(d.name)), key=lambda d: d.start
     )
     if not fulls:
         return drafts
@@ -565,7 +493,7 @@ def propagate_russian_surnames(
         surname = name_tokens(d.name)[-1]
         surname_of[id(d)] = (surname, name_key(surname), _dictionary_readings(surname))
 
-    def candidates(word: str) -> list[_Draft]:
+    def candidates(word: str) -> list[Draft]:
         key = name_key(word)
         exact = [d for d in fulls if surname_of[id(d)][1] == key]
         if exact:
@@ -592,11 +520,11 @@ def propagate_russian_surnames(
         found = candidates(word)
         if not found:
             continue
-        full = _pick_full(found, start)
+        full = pick_full(found, start)
         if full is None:
             continue
         result.append(
-            _Draft(
+            Draft(
                 start,
                 end,
                 _surname(full),
@@ -608,14 +536,14 @@ def propagate_russian_surnames(
 
     # Every short form (lone surname, initials + surname) points at the full name it stands for.
     for d in result:
-        if d.type is not EntityType.PERSON or _is_full(d.name) or d.full_name:
+        if d.type is not EntityType.PERSON or is_full(d.name) or d.full_name:
             continue
         tokens = name_tokens(d.name)
         found = candidates(tokens[-1])
         if len(tokens) > 1:  # "К. Масимов": the initial must agree
             initial = name_key(tokens[0])[:1]
             found = [c for c in found if name_key(c.name)[:1] == initial]
-        full = _pick_full(found, d.start)
+        full = pick_full(found, d.start)
         if full is not None:
             d.full_name = full.name
             d.watchlist_id = d.watchlist_id or full.watchlist_id
@@ -632,7 +560,7 @@ def _nominative_role(text: str, start: int, word: str, surname: str, ner: Russia
     return ner.role_nominative(role) if role else None
 
 
-def _surname(full: _Draft) -> str:
+def _surname(full: Draft) -> str:
     return name_tokens(full.name)[-1]
 
 
@@ -666,47 +594,3 @@ def _compatible(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
             if lemma_a == lemma_b and (gender_a == gender_b or "any" in (gender_a, gender_b)):
                 return True
     return False
-
-
-def tag_watchlist_variants(drafts: list[_Draft], people: Sequence[WatchlistPerson]) -> None:
-    """Tag person drafts whose names are watchlist names in another script, spelling or case form,
-    after surname propagation (``full_name`` set): for ``rematch_watchlist`` after a watchlist change,
-    whose exact-spelling matcher alone would drop these tags from Russian documents."""
-    _tag_watchlist(drafts, people, full_only=True)
-    tagged = {d.name: d.watchlist_id for d in drafts if d.watchlist_id and _is_full(d.name)}
-    for d in drafts:
-        if d.full_name and not d.watchlist_id:
-            d.watchlist_id = tagged.get(d.full_name)
-    _tag_watchlist(drafts, people, full_only=False)
-
-
-def _tag_watchlist(drafts: list[_Draft], people: Sequence[WatchlistPerson], *, full_only: bool) -> None:
-    """Tag person mentions whose dictionary form is a watchlist name in another script or spelling.
-
-    Full names match with ``same_person_name``; a lone surname only when one watchlist person has
-    it and no other full name in this document carries it."""
-    fulls: list[tuple[NameForm, str]] = []
-    surnames: dict[str, set[tuple[str, str]]] = {}
-    for person in people:
-        for name in person.all_names:
-            form = NameForm.of(name)
-            if form.is_full:
-                fulls.append((form, person.id))
-            if form.tokens:
-                surnames.setdefault(skeleton(form.surname), set()).add((person.id, form.surname))
-    doc_fulls = [NameForm.of(d.name) for d in drafts if d.type is EntityType.PERSON and _is_full(d.name)]
-    for d in drafts:
-        if d.type is not EntityType.PERSON or d.watchlist_id:
-            continue
-        form = NameForm.of(d.name)
-        if form.is_full:
-            ids = {pid for f, pid in fulls if same_person_name(form, f)}
-        elif full_only or d.full_name or not form.tokens:
-            continue
-        else:
-            owners = surnames.get(skeleton(form.surname), set())
-            ids = {pid for pid, token in owners if same_token(form.surname, token)}
-            if any(same_token(form.surname, f.surname) for f in doc_fulls):
-                continue  # a full name here carries this surname and is not a watchlist name
-        if len(ids) == 1:
-            d.watchlist_id = next(iter(ids))

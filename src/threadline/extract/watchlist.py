@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from threadline.extract.names import name_key, name_tokens
 from threadline.model import WatchlistPerson
+from threadline.names.keys import name_key, name_tokens
 
 # Name boundaries that work next to Cyrillic too, and never inside an email address or domain
 # ("rustam.abenov@..."); a possessive suffix may follow and is left out of the match.

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from itertools import pairwise
 from typing import Any
 
-from threadline.extract.names import name_key
+from threadline.names.keys import name_key
 from threadline.query.duplicates import independent_counts
 
 JSON = dict[str, Any]

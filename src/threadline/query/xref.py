@@ -27,9 +27,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from threadline.model import WatchlistPerson
+from threadline.names.compare import NameForm, same_person_name, skeleton
 from threadline.query.duplicates import independent_counts
 from threadline.query.queries import COPIES, evidence_object
-from threadline.resolve.matching import NameForm, same_person_name, skeleton
 from threadline.store.repository import load_watchlist
 
 JSON = dict[str, Any]

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field, replace
 from rigour.names import pick_case, replace_org_types_compare
 from rigour.text.phonetics import metaphone
 
-from threadline.extract.names import LEADING_ARTICLE, name_key
+from threadline.extract.surface import LEADING_ARTICLE
 from threadline.model import EntityType, MentionKind, WatchlistPerson
-from threadline.resolve.matching import NameForm, same_person_name, same_surname, skeleton
+from threadline.names.compare import NameForm, same_person_name, same_surname, skeleton
+from threadline.names.keys import name_key
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 Names reach the resolver as ASCII keys (``name_key``: anyascii, lower case, letters only) that are
 compared on a *skeleton* collapsing the spellings romanisation produces. Russian-language sources
 add the Cyrillic originals, whose anyascii forms differ from English press spellings in ways the
-skeleton in ``matching.py`` does not cover:
+skeleton in ``compare.py`` does not cover:
 
 - the soft and hard signs (ь, ъ) become apostrophes, which ``name_key`` reads as word breaks:
   "Ильхам" became "il kham" and "Игнатьев" "ignat ev" (two tokens, so never the same name);
@@ -12,7 +12,7 @@ skeleton in ``matching.py`` does not cover:
 - дж is "dzh" in anyascii but "j" in English ("Jaksybekov", "Джаксыбеков");
 - German romanisations: "sch" for ш, "tz" for ц.
 
-``name_key`` (extract/names.py) drops the signs; ``skeleton`` handles the rest; ``same_token``
+``name_key`` (names/keys.py) drops the signs; ``skeleton`` handles the rest; ``same_token``
 compares skeletons, with a narrow sounds-alike fallback that accepts a one-consonant difference
 that sounds the same but never a one-vowel one (Safronov/Sofronov, Valchev/Velchev are different
 names). ``benchmarks/names.py`` measures it.

@@ -1,4 +1,5 @@
-"""Person-name surface cleaning: possessives, titles/roles, and junk that is never a person."""
+"""Person-name surfaces as NER finds them: possessives, titles and roles stripped, and junk that is never
+a person rejected. Comparing names is ``threadline.names``'s job."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from anyascii import anyascii
+from threadline.names.keys import is_initial, name_tokens
 
 # Roles and titles that precede a name. Longest first so "Deputy Prime Minister" wins over "Prime Minister".
 _ROLE_WORDS = [
@@ -498,14 +499,6 @@ def normalise_role(role: str) -> str:
     return re.sub(r"\s+", " ", role).strip(" -")
 
 
-def name_tokens(name: str) -> list[str]:
-    return [t for t in re.split(r"\s+", name.strip()) if t]
-
-
-def is_initial(token: str) -> bool:
-    return len(token.rstrip(".")) == 1 and token[:1].isalpha()
-
-
 def looks_like_person(name: str) -> bool:
     """False for headings, widgets, Bates numbers, addresses, numbers and OCR debris."""
     # Imported here: importing spaCy takes seconds, and read-only commands (show, search) that
@@ -561,15 +554,3 @@ def _case_flips(token: str) -> int:
         if a.isalpha() and b.isalpha() and a.isupper() != b.isupper():
             flips += 1
     return flips
-
-
-# Soft and hard signs (and their romanisation primes) carry no letter of their own: anyascii would
-# write them as apostrophes, splitting "Ильхам" into "il kham".
-_SIGNS = str.maketrans("", "", "ьъЬЪʹʺ")
-
-
-def name_key(name: str) -> str:
-    """Case-, accent- and script-insensitive form used to compare names
-    ("Masimov" == "MASIMOV"; "Ильхам Алиев" -> "ilkham aliev")."""
-    ascii_name = anyascii(name.translate(_SIGNS)).lower()
-    return " ".join(re.findall(r"[a-z]+", ascii_name))

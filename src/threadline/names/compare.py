@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from threadline.extract.names import name_key
-from threadline.resolve.translit import is_feminine_pair, same_token, skeleton
+from threadline.names.keys import name_key
+from threadline.names.translit import is_feminine_pair, same_token, skeleton
 
 _PARTICLES = {"de", "da", "del", "der", "van", "von", "bin", "ibn", "al", "el", "la", "le", "du", "di"}
 

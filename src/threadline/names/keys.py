@@ -1,0 +1,31 @@
+"""Comparable forms of names: case-, accent- and script-insensitive keys and tokens.
+
+The lowest layer of name handling, shared by extraction (watchlist matching, propagation) and
+resolution (clustering), so neither reaches into the other.
+"""
+
+from __future__ import annotations
+
+import re
+
+from anyascii import anyascii
+
+
+def name_tokens(name: str) -> list[str]:
+    return [t for t in re.split(r"\s+", name.strip()) if t]
+
+
+def is_initial(token: str) -> bool:
+    return len(token.rstrip(".")) == 1 and token[:1].isalpha()
+
+
+# Soft and hard signs (and their romanisation primes) carry no letter of their own: anyascii would
+# write them as apostrophes, splitting "Ильхам" into "il kham".
+_SIGNS = str.maketrans("", "", "ьъЬЪʹʺ")
+
+
+def name_key(name: str) -> str:
+    """Case-, accent- and script-insensitive form used to compare names
+    ("Masimov" == "MASIMOV"; "Ильхам Алиев" -> "ilkham aliev")."""
+    ascii_name = anyascii(name.translate(_SIGNS)).lower()
+    return " ".join(re.findall(r"[a-z]+", ascii_name))
