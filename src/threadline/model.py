@@ -121,6 +121,7 @@ class Mention:
     watchlist_id: str | None = None
     # Filled by document-level propagation: the full name this short form stands for.
     full_name: str | None = None
+    address: str | None = None  # for a name in an email header, the address it came with
 
 
 @dataclass(slots=True)

@@ -5,14 +5,20 @@ spaCy's ``nlp.pipe`` on ``Settings.processes`` workers while this process cleans
 documents and writes finished ones. Each document is stored in one transaction and a journal
 records how each chunk was cleaned, so a run killed at any moment is completed by the next one
 exactly as if it had never stopped.
+
+However a run ends, it ends cleanly: an error or a stop request stops feeding NER and lets the
+documents in flight through, so spaCy's worker processes finish and exit normally (an exception
+thrown into its loop left them, and this process, waiting on a pipe for ever); every process the
+run started dies with it even under ``kill -9`` (``ingest.workers``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -23,21 +29,29 @@ from threadline.config import Settings
 from threadline.extract.extractor import extract_documents, load_nlp, rematch_watchlist
 from threadline.extract.language import LanguageDetector
 from threadline.extract.watchlist import WatchlistMatcher
-from threadline.ingest import SUPPORTED_SUFFIXES, ReadResult, UnreadableFile, discover
+from threadline.ingest import (
+    SUPPORTED_SUFFIXES,
+    ReadResult,
+    Skipped,
+    UnreadableFile,
+    discover_all,
+    stored_path,
+)
 from threadline.ingest.archives import MemberError, is_archive, iter_archive
 from threadline.ingest.ocr import ocr_options
 from threadline.ingest.readers import IMAGE_SUFFIXES
-from threadline.ingest.workers import ParseJob, ParsePool
-from threadline.model import CleanText, Document
-from threadline.resolve.resolver import resolve
+from threadline.ingest.workers import ParseJob, ParsePool, children_die_with_this_thread
+from threadline.model import CleanText, Document, Extraction
+from threadline.resolve.resolver import resolve_corpus
 from threadline.store import repository as repo
 from threadline.store.duplicates import rebuild_duplicates, rebuild_sources
 
 # Documents cleaned together (their repeated lines counted first) and committed together: bounds
 # memory, and an interrupted run loses at most one chunk.
 CHUNK_DOCUMENTS = 500
-# ...and at least this often, since one chunk of books can hold most of a corpus's words.
-COMMIT_SECONDS = 30.0
+# ...and at least this often (a chunk of books can hold most of a corpus's words), so a kill
+# loses at most a few seconds of work, the first seconds of a run included.
+COMMIT_SECONDS = 5.0
 # Below this many files the cost of starting NER worker processes outweighs their use.
 MIN_FILES_FOR_WORKERS = 64
 # Set while stored documents are newer than entities, links and clusters: a run killed before
@@ -59,6 +73,15 @@ class IngestReport:
     members_failed: int = 0  # files inside archives that could not be read
     errors: list[tuple[str, str]] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # e.g. why OCR is off
+
+
+class IngestStopped(Exception):
+    """The run was asked to stop before its end. Everything stored so far is committed (entities
+    and links are rebuilt by the next run, which also reads what this one did not)."""
+
+    def __init__(self, report: IngestReport) -> None:
+        super().__init__("ingest stopped before the end; run it again to finish")
+        self.report = report
 
 
 @dataclass(slots=True)
@@ -96,7 +119,7 @@ class _FileState:
 @dataclass(slots=True)
 class _Pending:
     file_path: str
-    file_number: int
+    state: _FileState
     document: Document
 
 
@@ -107,6 +130,8 @@ class _Run:
     conn: sqlite3.Connection
     settings: Settings
     report: IngestReport
+    stop: threading.Event
+    failure: Exception | None = None  # the first error; the run drains, rolls back and raises it
     files: dict[str, _FileState] = field(default_factory=dict)
     seen_hashes: set[str] = field(default_factory=set)
     bytes_total: int = 0
@@ -121,73 +146,42 @@ def ingest(
     *,
     progress: Progress | None = None,
     nlp: Any = None,
+    stop: threading.Event | None = None,
 ) -> IngestReport:
     """Ingest files under ``paths`` into the database, then re-resolve entities and links.
 
     Files are parsed in worker processes (see ``ingest.workers``), cleaned, extracted and stored
     as a stream, so memory stays bounded whatever the size of the folder. Safe to kill at any
-    moment: a rerun completes the job with nothing lost and nothing stored twice.
+    moment: a rerun completes the job with nothing lost and nothing stored twice. Setting
+    ``stop`` (from a signal handler, say) ends the run early: the documents in flight are
+    stored, committed, and IngestStopped is raised. Any error ends the run too, once every
+    worker process has stopped: the work not yet committed is rolled back and the error raised.
     """
     report = IngestReport()
-    files = list(discover(paths))
-    run = _Run(conn, settings, report)
+    run = _Run(conn, settings, report, stop or threading.Event())
+    entries = list(discover_all(paths))
+    files = [entry for entry in entries if isinstance(entry, Path)]
     run.bytes_total = sum(_size(f) for f in files)
+    for entry in entries:
+        if isinstance(entry, Skipped):
+            report.files_seen += 1
+            _fail(run, stored_path(entry.path), entry.reason)
     ocr, why_not = ocr_options(settings.ocr, settings.ocr_languages)
     if why_not and any(f.suffix.lower() in OCR_HINT_SUFFIXES or is_archive(f.name) for f in files):
         report.notices.append(why_not)
-    with ParsePool[str](settings.parse_workers, settings.limits, ocr) as pool:
-
-        def report_progress() -> None:
-            if progress:
-                progress(
-                    RunProgress(
-                        run.files_done,
-                        len(files),
-                        report.documents_added,
-                        run.bytes_done,
-                        run.bytes_total,
-                        pool.progress.ocr_pages,
-                        pool.progress.ocr_pages_per_second,
-                    )
-                )
-
-        parsed = pool.map(_jobs(run, files), on_progress=lambda _: report_progress())
-        stream = _documents(run, parsed)
-        first = next(stream, None)
-        if first is not None:
-            nlp = nlp or load_nlp(settings.spacy_model)
-            watchlist = repo.load_watchlist(conn)
-            n_process = settings.processes if len(files) >= MIN_FILES_FOR_WORKERS else 1
-            items = _cleaned(run, chain([first], stream))
-            extracted = extract_documents(
-                items,
-                nlp,
-                watchlist,
-                batch_size=settings.batch_size,
-                n_process=n_process,
-                detector=LanguageDetector(),
-            )
-            last_commit = time.monotonic()
-            for done, (document, extraction, pending) in enumerate(extracted, 1):
-                state = run.files[pending.file_path]
-                if isinstance(extraction, Exception):
-                    reason = (
-                        f"extraction failed in {document.path}: {type(extraction).__name__}: {extraction}"
-                    )
-                    report.errors.append((pending.file_path, reason))
-                    state.expected -= 1
-                    state.reasons.append(reason)
-                else:
-                    repo.add_document(conn, pending.file_path, document, extraction)
-                    report.documents_added += 1
-                    report.words += len(document.text.split())
-                if done % CHUNK_DOCUMENTS == 0 or time.monotonic() - last_commit > COMMIT_SECONDS:
-                    _commit(run)
-                    last_commit = time.monotonic()
-                report_progress()
-        _commit(run)
+    with (
+        children_die_with_this_thread(),
+        ParsePool[str](settings.parse_workers, settings.limits, ocr) as pool,
+    ):
+        try:
+            added = _read_and_store(run, pool, files, progress, nlp)
+        except BaseException:
+            conn.rollback()
+            raise
         report.ocr_pages = pool.progress.ocr_pages
-    if first is not None or report.files_replaced or repo.get_state(conn, RESOLVE_PENDING):
+    if run.stop.is_set():
+        raise IngestStopped(report)
+    if added or report.files_replaced or repo.get_state(conn, RESOLVE_PENDING):
         with conn:
             resolve_all(conn)
         with conn:
@@ -197,6 +191,91 @@ def ingest(
             repo.clear_journal(conn)
             repo.set_state(conn, RESOLVE_PENDING, None)
     return report
+
+
+def _read_and_store(
+    run: _Run, pool: ParsePool[str], files: list[Path], progress: Progress | None, nlp: Any
+) -> bool:
+    """Read, clean, extract and store every new document; True when there was any."""
+    conn, report, settings = run.conn, run.report, run.settings
+
+    def report_progress() -> None:
+        if progress:
+            progress(
+                RunProgress(
+                    run.files_done,
+                    len(files),
+                    report.documents_added,
+                    run.bytes_done,
+                    run.bytes_total,
+                    pool.progress.ocr_pages,
+                    pool.progress.ocr_pages_per_second,
+                )
+            )
+
+    parsed = pool.map(_jobs(run, files), on_progress=lambda _: report_progress(), stop=run.stop.is_set)
+    items = _fed(run, _cleaned(run, _documents(run, parsed)))
+    first = next(items, None)
+    if first is not None:
+        nlp = nlp or load_nlp(settings.spacy_model)
+        watchlist = repo.load_watchlist(conn)
+        n_process = settings.processes if len(files) >= MIN_FILES_FOR_WORKERS else 1
+        extracted = extract_documents(
+            chain([first], items),
+            nlp,
+            watchlist,
+            batch_size=settings.batch_size,
+            n_process=n_process,
+            detector=LanguageDetector(),
+        )
+        last_commit = time.monotonic()
+        for done, (document, extraction, pending) in enumerate(extracted, 1):
+            if run.failure is not None:
+                continue  # draining: what NER still holds is dropped, and read again next run
+            try:
+                _store(run, document, extraction, pending)
+                if done % CHUNK_DOCUMENTS == 0 or time.monotonic() - last_commit > COMMIT_SECONDS:
+                    _commit(run)
+                    last_commit = time.monotonic()
+                report_progress()
+            except Exception as exc:
+                run.failure = exc
+    if run.failure is not None:
+        raise run.failure
+    _commit(run)
+    return first is not None
+
+
+def _fed(run: _Run, items: Generator[_Item]) -> Iterator[_Item]:
+    """``items`` until the run is stopped or fails.
+
+    An error raised here would surface inside spaCy's loop, whose cleanup then waits for worker
+    processes that may be blocked writing to it: the run hung. So an error ends the stream
+    instead, NER finishes what it holds, and ``_read_and_store`` raises the error afterwards.
+    """
+    try:
+        while not run.stop.is_set() and run.failure is None:
+            item = next(items, None)
+            if item is None:
+                return
+            yield item
+    except Exception as exc:
+        run.failure = exc
+    finally:
+        items.close()
+
+
+def _store(run: _Run, document: Document, extraction: Extraction | Exception, pending: _Pending) -> None:
+    state, report = pending.state, run.report
+    if isinstance(extraction, Exception):
+        reason = f"extraction failed in {document.path}: {type(extraction).__name__}: {extraction}"
+        report.errors.append((pending.file_path, reason))
+        state.expected -= 1
+        state.reasons.append(reason)
+    else:
+        repo.add_document(run.conn, pending.file_path, document, extraction)
+        report.documents_added += 1
+        report.words += len(document.text.split())
 
 
 def _size(path: Path) -> int:
@@ -247,9 +326,11 @@ DISPLAY_SCRIPT = "display_script"  # state key: the script display names prefer 
 def resolve_all(conn: sqlite3.Connection) -> None:
     """Re-resolve every mention in the database and rebuild links (cheap next to NER)."""
     prefer = repo.get_state(conn, DISPLAY_SCRIPT) or "latin"
-    entities = resolve(repo.mention_refs(conn), repo.load_watchlist(conn), prefer=prefer)
+    resolution = resolve_corpus(
+        repo.mention_refs(conn), repo.load_watchlist(conn), prefer=prefer, judgements=repo.load_judgements(conn)
+    )
     repo.rebuild_copies(conn)
-    repo.replace_entities(conn, entities)
+    repo.replace_entities(conn, resolution.entities, resolution.suggestions)
 
 
 def _jobs(run: _Run, files: Sequence[Path]) -> Iterator[tuple[str, ParseJob]]:
@@ -257,7 +338,7 @@ def _jobs(run: _Run, files: Sequence[Path]) -> Iterator[tuple[str, ParseJob]]:
     conn, report, limits = run.conn, run.report, run.settings.limits
     for number, file in enumerate(files, 1):
         report.files_seen += 1
-        path = str(file)
+        path = stored_path(file)
         size = _size(file)
         try:
             if size > limits.max_file_bytes:
@@ -322,7 +403,6 @@ def _documents(
     conn, report = run.conn, run.report
     for path, job, result in parsed:
         state = run.files[path]
-        state.jobs_open -= 1
         if isinstance(result, UnreadableFile):
             if job.path == path:
                 state.reasons.append(result.reason)
@@ -346,7 +426,11 @@ def _documents(
                     continue
                 run.seen_hashes.add(sha)
                 state.expected += 1
-                yield _Pending(path, state.number, document)
+                yield _Pending(path, state, document)
+        # Only now is the job done: while its documents were still being handed on, a commit
+        # that found every one handed on so far stored marked the file done, and the records
+        # after the next commit boundary were lost (4,000 of 4,500 stored, "1 unchanged" after).
+        state.jobs_open -= 1
         if state.complete:
             _file_done(run, state.size)
 
@@ -369,7 +453,10 @@ def _fail(run: _Run, path: str, reason: str, *, member: bool = False) -> None:
         )
 
 
-def _cleaned(run: _Run, pending: Iterator[_Pending]) -> Iterator[tuple[Document, CleanText, _Pending]]:
+_Item = tuple[Document, CleanText, _Pending]
+
+
+def _cleaned(run: _Run, pending: Iterator[_Pending]) -> Generator[_Item]:
     """Clean each document with its source's repeated lines (boilerplate) removed.
 
     Lines are counted per chunk of new documents before any of them is cleaned. The counts and
@@ -391,13 +478,15 @@ def _cleaned(run: _Run, pending: Iterator[_Pending]) -> Iterator[tuple[Document,
         if key not in cache:
             cache[key] = repo.journal_boilerplate(conn, *key)
         yield p.document, clean(p.document, cache[key]), p
-    if chunk:
+    # A stopped run's last chunk is cut short: left unjournalled, it is chunked by the next run
+    # as an uninterrupted run would have chunked it.
+    if chunk and not run.stop.is_set():
         yield from _clean_chunk(run, chunk, cache)
 
 
 def _clean_chunk(
     run: _Run, chunk: list[_Pending], cache: dict[tuple[int, str], frozenset[str]]
-) -> Iterator[tuple[Document, CleanText, _Pending]]:
+) -> Iterator[_Item]:
     conn, min_docs = run.conn, run.settings.boilerplate_min_docs
     for p in chunk:
         repo.count_lines(conn, _source_of(p), line_keys(p.document))

@@ -109,6 +109,7 @@ class Draft:
     role: str | None = None
     watchlist_id: str | None = None
     full_name: str | None = None
+    address: str | None = None
 
 
 def segments(text: str, size: int = SEGMENT_CHARS) -> list[tuple[int, int]]:
@@ -153,13 +154,31 @@ def header_mentions(document: Document) -> list[Draft]:
             last, _, first = name.partition(",")
             if first.strip() and last.strip() and "," not in first:
                 name = f"{first.strip()} {last.strip()}"
-        if not looks_like_person(name):
+        if not (looks_like_person(name) or (header.address and _display_alias(name))):
             continue
         start = header.span.start + cleaned.offset
         drafts.append(
-            Draft(start, start + len(cleaned.name), name, EntityType.PERSON, MentionKind.HEADER, cleaned.role)
+            Draft(
+                start,
+                start + len(cleaned.name),
+                name,
+                EntityType.PERSON,
+                MentionKind.HEADER,
+                cleaned.role,
+                address=header.address.lower() if header.address else None,
+            )
         )
     return drafts
+
+
+def _display_alias(name: str) -> bool:
+    """A display name that is no full name but, beside its address, names its owner: "J", "jeffrey E."."""
+    tokens = name_tokens(name)
+    if not 1 <= len(tokens) <= 3 or any(ch.isdigit() for ch in name):
+        return False
+    if all(len(t.rstrip(".")) <= 2 and t.rstrip(".").isalpha() for t in tokens):
+        return True  # initials: "J", "JE"
+    return looks_like_person(" ".join(t[:1].upper() + t[1:] for t in tokens))
 
 
 def retype_full_names(text: str, drafts: list[Draft]) -> None:
@@ -400,6 +419,7 @@ def finish(text: str, sentences: list[tuple[int, int]], drafts: list[Draft]) -> 
                 role=d.role,
                 watchlist_id=d.watchlist_id,
                 full_name=d.full_name,
+                address=d.address,
             )
         )
     # Sentence indices may have shifted when sentences were added; recompute once at the end.

@@ -188,7 +188,7 @@ def rematch_watchlist(
     ``people`` (the same watchlist) also tags inflected and cross-script forms in Cyrillic text.
     """
     drafts = [
-        Draft(m.start, m.end, m.name, m.type, m.kind, m.role, None, m.full_name)
+        Draft(m.start, m.end, m.name, m.type, m.kind, m.role, None, m.full_name, m.address)
         for m in extraction.mentions
         if m.kind is not MentionKind.WATCHLIST
     ]

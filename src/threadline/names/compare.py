@@ -5,19 +5,35 @@ edit apart yet different people, while Massimov~Masimov and Nazarbayev~Nazarbaev
 transliteration variants of one name. Tokens are compared on a transliteration skeleton
 (anyascii, then the variations English/French/German romanisations of Russian and Kazakh
 names actually show), with rigour's metaphone and edit distance as a narrow fallback, and
-feminine surname forms (Nazarbayeva) kept apart from masculine ones.
+feminine surname forms (Nazarbayeva) kept apart from masculine ones. A Cyrillic token and a Latin
+one are also compared as written (``crossscript``: Трамп ~ Trump, Шольц ~ Scholz), and a given
+name may be a listed nickname of the other (Jeff ~ Jeffrey): that match is only *probable*.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from threadline.names.crossscript import is_cyrillic, transcribed
 from threadline.names.keys import name_key
+from threadline.names.parts import is_nickname_pair, shared_name_item
 from threadline.names.translit import is_feminine_pair, same_token, skeleton
 
 _PARTICLES = {"de", "da", "del", "der", "van", "von", "bin", "ibn", "al", "el", "la", "le", "du", "di"}
+# Generational suffixes: "Donald Trump Jr." is not "Donald Trump".
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "junior", "senior"}
 
-__all__ = ["NameForm", "is_feminine_pair", "same_person_name", "same_surname", "same_token", "skeleton"]
+__all__ = [
+    "NameForm",
+    "NameMatch",
+    "is_feminine_pair",
+    "same_part",
+    "same_person_name",
+    "same_surname",
+    "same_token",
+    "skeleton",
+]
 
 
 def is_initial(token: str) -> bool:
@@ -26,14 +42,43 @@ def is_initial(token: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class NameForm:
-    """A person name reduced to comparable tokens."""
+    """A person name reduced to comparable tokens.
+
+    ``tokens`` are ASCII keys (``name_key``); ``raw`` the same tokens lower-cased as written, so a
+    Cyrillic spelling can be compared with a Latin one by sound; ``suffix`` is a generational
+    suffix (jr, iii), kept out of the tokens."""
 
     display: str
     tokens: tuple[str, ...]
+    raw: tuple[str, ...] = ()
+    suffix: str | None = None
 
     @classmethod
     def of(cls, name: str) -> NameForm:
-        return cls(name, tuple(name_key(name).split()))
+        keys: list[str] = []
+        raw: list[str] = []
+        for word in name.split():
+            parts = name_key(word).split()
+            keys += parts
+            if len(parts) == 1:
+                raw.append(re.sub(r"[^\w-]", "", word.lower()).replace("ё", "е"))
+            else:  # "O'Neil": compared on its ASCII parts
+                raw += parts
+        suffix = None
+        if len(keys) > 2 and keys[-1] in _SUFFIXES:
+            suffix = keys.pop()
+            raw.pop()
+        return cls(name, tuple(keys), tuple(raw), suffix)
+
+    @classmethod
+    def of_key(cls, key: tuple[str, ...]) -> NameForm:
+        """A form from ASCII keys alone (no script information)."""
+        return cls(" ".join(key), key, key)
+
+    def part(self, i: int) -> tuple[str, str]:
+        """(key, as written) of token ``i``."""
+        raw = self.raw[i] if len(self.raw) == len(self.tokens) else self.tokens[i]
+        return self.tokens[i], raw
 
     @property
     def surname(self) -> str:
@@ -45,52 +90,97 @@ class NameForm:
         core = [t for t in self.tokens if t not in _PARTICLES]
         return len(core) >= 2 and not is_initial(core[-1]) and not all(is_initial(t) for t in core[:-1])
 
+    def core(self) -> list[int]:
+        """Indices of the tokens that are not particles."""
+        return [i for i, t in enumerate(self.tokens) if t not in _PARTICLES]
 
-def same_person_name(a: NameForm, b: NameForm) -> str | None:
-    """Reason two full names are the same person's name, or None. Never matches on surname alone."""
-    if not (a.is_full and b.is_full):
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    """Why two names are one person's; ``probable`` when it rests on likelihood (a nickname)."""
+
+    reason: str
+    probable: bool = False
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def same_part(a: tuple[str, str], b: tuple[str, str]) -> str | None:
+    """Reason two name tokens, each (key, as written), are one spelling, or None.
+
+    Keys first (``same_token``); then, for a Latin and a Cyrillic token, Wikidata's name items
+    and the Russian transcription of the Latin one (``crossscript``)."""
+    (ka, ra), (kb, rb) = a, b
+    why = same_token(ka, kb)
+    if why or is_feminine_pair(ka, kb) or is_feminine_pair(skeleton(ka), skeleton(kb)):
+        return why
+    if is_cyrillic(ra) == is_cyrillic(rb):
+        return None
+    latin, cyrillic = (ra, rb) if is_cyrillic(rb) else (rb, ra)
+    if not latin.isalpha() or not cyrillic.isalpha():
+        return None
+    if shared_name_item(latin, cyrillic):
+        return f"spelling variant ({latin} ~ {cyrillic}: one name in Wikidata's labels)"
+    if transcribed(latin, cyrillic):
+        return f"spelling variant ({latin} ~ {cyrillic}: Russian transcription)"
+    return None
+
+
+def same_person_name(a: NameForm, b: NameForm, *, probable: bool = True) -> NameMatch | None:
+    """Why two full names are the same person's name, or None. Never matches on surname alone.
+
+    With ``probable``, a given name that is a listed nickname of the other (Jeff/Jeffrey) matches,
+    marked probable."""
+    if not (a.is_full and b.is_full) or a.suffix != b.suffix:
         return None
     if a.tokens == b.tokens:
-        return "same name"
-    ta = [t for t in a.tokens if t not in _PARTICLES]
-    tb = [t for t in b.tokens if t not in _PARTICLES]
-    given = same_token(ta[0], tb[0])
-    surname = same_token(ta[-1], tb[-1])
-    if given and surname and _middles_agree(ta[1:-1], tb[1:-1]):
+        return NameMatch("same name")
+    ia, ib = a.core(), b.core()
+    given = same_part(a.part(ia[0]), b.part(ib[0]))
+    nickname = False
+    if not given and probable and is_nickname_pair(a.tokens[ia[0]], b.tokens[ib[0]]):
+        given = f"variant ({a.tokens[ia[0]]} ~ {b.tokens[ib[0]]}: nickname)"
+        nickname = True
+    surname = same_part(a.part(ia[-1]), b.part(ib[-1]))
+    if given and surname and _middles_agree(a, ia[1:-1], b, ib[1:-1]):
         parts = []
         if given != "same spelling":
             parts.append(f"given name {given}")
         if surname != "same spelling":
             parts.append(f"surname {surname}")
-        if len(ta) != len(tb):
+        if len(ia) != len(ib):
             parts.append("middle name in one form only")
-        return "same given name and surname" + (": " + "; ".join(parts) if parts else "")
-    if len(ta) == 2 and len(tb) == 2:
-        g, s = same_token(ta[0], tb[1]), same_token(ta[1], tb[0])
+        return NameMatch(
+            "same given name and surname" + (": " + "; ".join(parts) if parts else ""), probable=nickname
+        )
+    if len(ia) == 2 and len(ib) == 2:
+        g, s = same_part(a.part(ia[0]), b.part(ib[1])), same_part(a.part(ia[1]), b.part(ib[0]))
         if g and s:
-            return "same name, surname written first"
+            return NameMatch("same name, surname written first")
     return None
 
 
-def _middles_agree(ma: list[str], mb: list[str]) -> bool:
+def _middles_agree(a: NameForm, ma: list[int], b: NameForm, mb: list[int]) -> bool:
     if not ma or not mb:
         return True
     if len(ma) != len(mb):
         return False
     for x, y in zip(ma, mb, strict=True):
-        if is_initial(x) or is_initial(y):
-            if x[0] != y[0]:
+        kx, ky = a.tokens[x], b.tokens[y]
+        if is_initial(kx) or is_initial(ky):
+            if kx[0] != ky[0]:
                 return False
-        elif not same_token(x, y):
+        elif not same_part(a.part(x), b.part(y)):
             return False
     return True
 
 
 def same_surname(short: NameForm, full: NameForm) -> str | None:
     """Reason a short form (lone surname, or initials + surname) fits a full name, or None."""
-    if not short.tokens or not full.tokens:
+    if not short.tokens or not full.tokens or short.suffix != full.suffix:
         return None
-    why = same_token(short.surname, full.surname)
+    why = same_part(short.part(len(short.tokens) - 1), full.part(len(full.tokens) - 1))
     if not why:
         return None
     initials = [t[0] for t in short.tokens[:-1]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
@@ -21,7 +22,7 @@ from threadline.model import (
     WatchlistPerson,
     page_at,
 )
-from threadline.resolve.resolver import MentionRef, ResolvedEntity
+from threadline.resolve.entities import Judgement, MentionRef, ResolvedEntity, Suggestion
 
 # Longer "sentences" are tables, lists or OCR run-ons; co-occurrence in them says little.
 MAX_LINK_SENTENCE_CHARS = 1000
@@ -172,7 +173,7 @@ def _insert_extraction(
     }
     conn.executemany(
         "INSERT INTO mentions(document_id, sentence_id, start, end, surface, name, type, kind, role,"
-        " watchlist_id, full_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " watchlist_id, full_name, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 doc_id,
@@ -186,6 +187,7 @@ def _insert_extraction(
                 m.role,
                 m.watchlist_id,
                 m.full_name,
+                m.address,
             )
             for m in extraction.mentions
         ],
@@ -219,6 +221,7 @@ def stored_extractions(conn: sqlite3.Connection) -> Iterator[tuple[int, str, int
                 r["role"],
                 r["watchlist_id"],
                 r["full_name"],
+                r["address"],
             )
             for r in conn.execute(
                 "SELECT m.*, s.idx FROM mentions m JOIN sentences s ON s.id = m.sentence_id"
@@ -295,37 +298,61 @@ def load_watchlist(conn: sqlite3.Connection) -> list[WatchlistPerson]:
 
 def mention_refs(conn: sqlite3.Connection) -> Iterator[MentionRef]:
     for r in conn.execute(
-        "SELECT id, document_id, name, type, full_name, watchlist_id, kind FROM mentions ORDER BY id"
+        "SELECT id, document_id, name, type, full_name, watchlist_id, kind, address FROM mentions ORDER BY id"
     ):
-        yield MentionRef(r[0], r[1], r[2], EntityType(r[3]), r[4], r[5], MentionKind(r[6]))
+        yield MentionRef(r[0], r[1], r[2], EntityType(r[3]), r[4], r[5], MentionKind(r[6]), r[7])
 
 
 def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", anyascii(name).lower()).strip("-") or "entity"
 
 
-def replace_entities(conn: sqlite3.Connection, entities: Sequence[ResolvedEntity]) -> None:
-    """Swap in a new resolution: entities, aliases, each mention's entity, then links."""
+def replace_entities(
+    conn: sqlite3.Connection, entities: Sequence[ResolvedEntity], suggestions: Sequence[Suggestion] = ()
+) -> None:
+    """Swap in a new resolution: entities, aliases, each mention's entity, suggestions, then links.
+
+    Each entity keeps the public id its nodes carried before (``node_ids``), so ids survive new
+    spellings, merges and re-ingests; an id no entity keeps redirects to the entity that took most
+    of its nodes (``entity_redirects``)."""
+    previous = {r[0]: r[1] for r in conn.execute("SELECT node, key FROM node_ids")}
+    previous_keys = {r[0] for r in conn.execute("SELECT key FROM entities")}
     conn.execute("DELETE FROM link_sentences")
     conn.execute("DELETE FROM links")
     conn.execute("UPDATE mentions SET entity_id = NULL")
     conn.execute("DELETE FROM entity_aliases")
+    conn.execute("DELETE FROM entity_nodes")
     conn.execute("DELETE FROM entities")
     ordered = sorted(entities, key=lambda e: (-len(e.mention_ids), e.type.value, e.name))
+    taken = set(previous.values())  # ids nodes still point at: never given to a new entity
     used: set[str] = set()
     assignments: list[tuple[int, int]] = []
     for entity in ordered:
-        key = _unique_key(slug(entity.name), entity.type, used)
+        key = _stable_key(entity, previous, used) or _unique_key(slug(entity.name), entity.type, used | taken)
+        used.add(key)
         cur = conn.execute(
             "INSERT INTO entities(key, name, type, mentions, documents, watchlist_id) VALUES (?, ?, ?, ?, 0, ?)",
             (key, entity.name, entity.type.value, len(entity.mention_ids), entity.watchlist_id),
         )
         entity_id = int(cur.lastrowid or 0)
         conn.executemany(
-            "INSERT INTO entity_aliases(entity_id, alias, mentions, reason) VALUES (?, ?, ?, ?)",
-            [(entity_id, alias, a.mentions, a.reason) for alias, a in entity.aliases.items()],
+            "INSERT INTO entity_aliases(entity_id, alias, mentions, reason, probable) VALUES (?, ?, ?, ?, ?)",
+            [(entity_id, alias, a.mentions, a.reason, a.probable) for alias, a in entity.aliases.items()],
+        )
+        conn.executemany(
+            "INSERT INTO entity_nodes(entity_id, node, mentions) VALUES (?, ?, ?)",
+            [(entity_id, node, n) for node, n in entity.nodes.items()],
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO node_ids(node, key) VALUES (?, ?)", [(node, key) for node in entity.nodes]
         )
         assignments.extend((entity_id, mid) for mid in entity.mention_ids)
+    _redirect(conn, previous, previous_keys, used)
+    conn.execute("DELETE FROM suggestions")
+    conn.executemany(
+        "INSERT OR IGNORE INTO suggestions(node, candidate, reason, mentions) VALUES (?, ?, ?, ?)",
+        [(s.node, s.candidate, s.reason, s.mentions) for s in suggestions],
+    )
     conn.executemany("UPDATE mentions SET entity_id = ? WHERE id = ?", assignments)
     conn.execute(
         "UPDATE entities SET documents ="
@@ -345,6 +372,45 @@ def replace_entities(conn: sqlite3.Connection, entities: Sequence[ResolvedEntity
     rebuild_links(conn)
 
 
+def _stable_key(entity: ResolvedEntity, previous: dict[str, str], used: set[str]) -> str | None:
+    """The id most of this entity's mentions carried before, unless a larger entity took it."""
+    votes: Counter[str] = Counter()
+    for node, n in entity.nodes.items():
+        if node in previous:
+            votes[previous[node]] += n
+    for key, _n in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])):
+        if key not in used:
+            return key
+    return None
+
+
+def _redirect(
+    conn: sqlite3.Connection, previous: dict[str, str], previous_keys: set[str], used: set[str]
+) -> None:
+    """Point each id no entity kept at the entity that took most of its nodes."""
+    now = {r[0]: r[1] for r in conn.execute("SELECT node, key FROM node_ids")}
+    went: dict[str, Counter[str]] = {}
+    for node, old_key in previous.items():
+        if old_key not in used and now.get(node) in used:
+            went.setdefault(old_key, Counter())[now[node]] += 1
+    for old_key in previous_keys - used:
+        target = went.get(old_key)
+        if target:
+            conn.execute(
+                "INSERT OR REPLACE INTO entity_redirects(old_key, new_key) VALUES (?, ?)",
+                (old_key, target.most_common(1)[0][0]),
+            )
+    # An id taken up again is no longer a redirect; a redirect to an id that moved follows it.
+    conn.executemany("DELETE FROM entity_redirects WHERE old_key = ?", [(k,) for k in used])
+    redirects = {r[0]: r[1] for r in conn.execute("SELECT old_key, new_key FROM entity_redirects")}
+    for old_key, new_key in redirects.items():
+        seen = {old_key}
+        while new_key not in used and new_key in redirects and new_key not in seen:
+            seen.add(new_key)
+            new_key = redirects[new_key]
+        conn.execute("UPDATE entity_redirects SET new_key = ? WHERE old_key = ?", (new_key, old_key))
+
+
 def _unique_key(base: str, etype: EntityType, used: set[str]) -> str:
     key = base
     if key in used:
@@ -353,7 +419,6 @@ def _unique_key(base: str, etype: EntityType, used: set[str]) -> str:
     while key in used:
         key = f"{base}-{etype.value}-{n}"
         n += 1
-    used.add(key)
     return key
 
 
@@ -411,3 +476,30 @@ def rebuild_links(conn: sqlite3.Connection) -> None:
         GROUP BY ls.a, ls.b
         """
     )
+
+
+# --- people's judgements ---------------------------------------------------------------------------------
+
+
+def save_judgements(conn: sqlite3.Connection, judgements: Iterable[Judgement]) -> int:
+    """Store judgements; a later one about the same pair replaces the earlier. Returns how many."""
+    rows = [
+        (j.target, j.source, j.judgement, j.score, j.user, j.created_at or _now(), j.note) for j in judgements
+    ]
+    conn.executemany(
+        "DELETE FROM judgements WHERE target = ? AND source = ?", [(r[1], r[0]) for r in rows]
+    )  # (b, a) is the same pair as (a, b)
+    conn.executemany(
+        "INSERT OR REPLACE INTO judgements(target, source, judgement, score, user, created_at, note)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    return len(rows)
+
+
+def load_judgements(conn: sqlite3.Connection) -> list[Judgement]:
+    """Every judgement, oldest first (a resolution applies them in this order)."""
+    return [
+        Judgement(r["target"], r["source"], r["judgement"], r["user"], r["created_at"], r["note"], r["score"])
+        for r in conn.execute("SELECT * FROM judgements ORDER BY created_at, target, source")
+    ]
