@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 
 from threadline.config import Limits
+from threadline.ingest.printed import is_header_label_line, read_printed_header
 from threadline.model import Document
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# C0 controls other than tab, newline, form feed and carriage return. SQLite's text functions stop
+# at a NUL (substr cut evidence sentences short), and the others are never meant as text; each
+# becomes a space, so every offset into the text stays where it was.
+_CONTROLS_TO_SPACE = {code: " " for code in [*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20)]}
 
 
 class UnreadableFile(Exception):
@@ -51,6 +57,27 @@ def replace_surrogates(text: str) -> str:
     return _SURROGATES.sub("\ufffd", text)
 
 
+def without_controls(text: str) -> str:
+    """``text`` with each C0 control character other than \\t \\n \\f \\r replaced by a space."""
+    return text.translate(_CONTROLS_TO_SPACE)
+
+
+def stored_path(path: str | os.PathLike[str]) -> str:
+    """The path as threadline stores and shows it: valid Unicode whatever the file system holds.
+
+    A name that is not valid UTF-8 reaches Python with surrogate escapes (os.fsdecode), which
+    SQLite and terminals refuse; its undecodable bytes are written as ``\\xNN`` instead. Every
+    other path comes back unchanged.
+    """
+    text = os.fspath(path)
+    if not _SURROGATES.search(text):
+        return text
+    try:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that no file system byte decodes to
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def clip_text(text: str, limits: Limits, meta: dict[str, str]) -> str:
     """Cut ``text`` to the limit, noting the original length in ``meta`` so the cut is visible."""
     if len(text) <= limits.max_text_chars:
@@ -62,26 +89,20 @@ def clip_text(text: str, limits: Limits, meta: dict[str, str]) -> str:
 def first_line_title(text: str, max_chars: int = 120) -> str | None:
     """The first non-empty line when it is short enough to plausibly be a title.
 
-    A printed email (a text file opening with "From:", "Sent:", "Date:" lines) is titled by its
-    Subject line instead, or not at all: "From:" says nothing about a message."""
-    lines = (line.strip() for line in text.split("\n", _HEADER_LINES)[:_HEADER_LINES])
-    head = [line for line in lines if line]
-    if not head:
+    A printed email (see :mod:`threadline.ingest.printed`) is titled by its Subject instead, or
+    not at all: a "From:" line says nothing about a message."""
+    header = read_printed_header(text)
+    if header is not None:
+        subject = header.subject
+        return subject if subject and len(subject) <= max_chars else None
+    lines = (line.strip() for line in text.split("\n", _TITLE_LINES)[:_TITLE_LINES])
+    first = next((line for line in lines if line), None)
+    if first is None or is_header_label_line(first):
         return None
-    if not _HEADER_LINE.match(head[0]):
-        return head[0] if len(head[0]) <= max_chars else None
-    for line in head:
-        subject = _SUBJECT_LINE.match(line)
-        if subject:
-            value = subject.group(1).strip()
-            return value if value and len(value) <= max_chars else None
-    return None
+    return first if len(first) <= max_chars else None
 
 
-# Printed mail headers: where a text file's Subject line may be found.
-_HEADER_LINES = 40
-_HEADER_LINE = re.compile(r"(?:from|sent|to|cc|bcc|date|subject|importance)\s*:", re.IGNORECASE)
-_SUBJECT_LINE = re.compile(r"subject\s*:(.*)", re.IGNORECASE)
+_TITLE_LINES = 40  # where the first non-empty line is looked for
 
 
 def container_result(result: ReadResult, what: str) -> ReadResult:

@@ -10,6 +10,7 @@ from threadline.config import Limits
 from threadline.ingest.base import ReadResult, UnreadableFile, first_line_title, sha256_hex
 from threadline.ingest.ocr import OcrOptions, PageHook, ocr_image
 from threadline.ingest.pdf import join_pages, tidy_page_text
+from threadline.ingest.printed import apply_printed_header
 from threadline.model import Document
 
 # Pillow refuses (DecompressionBombError) images over twice this; we refuse at once.
@@ -57,4 +58,5 @@ def read_image(
         meta={"pages": str(len(texts)), "ocr_pages": str(len(texts))},
         pages=starts,
     )
+    apply_printed_header(document)  # a printed email: its header names sender, subject and date
     return ReadResult([document], errors)

@@ -13,6 +13,7 @@ from pathlib import Path
 from threadline.config import Limits
 from threadline.ingest.base import ReadResult, UnreadableFile, first_line_title, sha256_hex
 from threadline.ingest.ocr import OcrOptions, PageHook, ocr_image
+from threadline.ingest.printed import apply_printed_header
 from threadline.model import Document
 
 # Pages are joined by a blank line: a paragraph break for the sentence splitter.
@@ -123,6 +124,7 @@ def _read_pages(
         meta=meta,
         pages=starts,
     )
+    apply_printed_header(document)  # a printed email: its header names sender, subject and date
     return ReadResult([document], errors)
 
 

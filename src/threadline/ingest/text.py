@@ -13,6 +13,7 @@ from threadline.ingest.base import (
     sha256_hex,
 )
 from threadline.ingest.decode import decode_bytes, looks_garbled
+from threadline.ingest.printed import apply_printed_header
 from threadline.model import Document
 
 
@@ -32,7 +33,7 @@ def read_text(path: Path, data: bytes, limits: Limits, *, markdown: bool = False
     if markdown and title is not None:
         title = title.lstrip("#").strip() or None
     meta: dict[str, str] = {}
-    return Document(
+    document = Document(
         path=str(path),
         sha256=sha256_hex(data),
         text=clip_text(text, limits, meta),
@@ -40,3 +41,5 @@ def read_text(path: Path, data: bytes, limits: Limits, *, markdown: bool = False
         format="text",
         meta=meta,
     )
+    apply_printed_header(document)  # a printed email: sender, recipients, subject, date, body start
+    return document

@@ -33,6 +33,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 
+from threadline.ingest.printed import read_printed_header
+
 OUTLET = "outlet"
 PERSON_OR_OUTLET = "person_or_outlet"
 
@@ -462,28 +464,15 @@ def _email_sender(value: str) -> str | None:
 
 
 def _printed_sender(text: str) -> str | None:
-    """The sender of a printed email (a text or scan opening with "From:", "Sent:", "To:" lines)."""
-    head = text[:_HEAD_CHARS].lstrip("\ufeff \t\r\n")
-    if not _PRINTED_HEADER.match(head):
-        return None
-    block = re.split(r"\n[ \t]*\n", head, maxsplit=1)[0]  # this message's header, not a quoted one's
-    sender = _PRINTED_FROM.search(block)
+    """The sender of a printed email (a text or scan opening with a printed header block): the
+    display name, given name first, or else what :func:`_email_sender` makes of the address."""
+    header = read_printed_header(text)
+    sender = header.sender if header is not None else None
     if sender is None:
         return None
-    value = sender.group(1)
-    bracketed = _BRACKETED.findall(value)  # "Jane Doe [mailto:jd@x.org]", "Jane Doe <jd@x.org>"
-    display = _BRACKETED.sub(" ", value)
-    display = re.split(r"[\[<]", display, maxsplit=1)[0]  # a bracket the line break left open
-    display = " ".join(display.strip(" \t\"'_-.,;:").split())
-    if display and "@" not in display and any(c.isalpha() for c in display):
-        return _given_name_first(display)
-    address = display if "@" in display else next((b for b in bracketed if "@" in b), "")
-    return _email_sender(address.removeprefix("mailto:")) if address else None
-
-
-_PRINTED_HEADER = re.compile(r"(?:From|Sent|Date|To|Subject)[ \t]*:", re.IGNORECASE)
-_PRINTED_FROM = re.compile(r"^[ \t]*From[ \t]*:[ \t]*(\S[^\n]*)$", re.IGNORECASE | re.MULTILINE)
-_BRACKETED = re.compile(r"[\[<]([^\]>\n]*)[\]>]")
+    if sender.name:
+        return _given_name_first(" ".join(sender.name.split()))
+    return _email_sender(sender.address) if sender.address else None
 
 
 def _given_name_first(display: str) -> str:
