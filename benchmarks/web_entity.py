@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
     page_ms: list[float] = []
     page_cpu: list[float] = []
-    with TestClient(create_app(args.db)) as client:
+    with TestClient(create_app(args.db), base_url="http://127.0.0.1") as client:
         client.get(f"/entity/{people[0]}")  # warm up: templates compiled, first connection opened
         for key in people:
             for _ in range(args.repeat):

@@ -23,6 +23,8 @@ from threadline.web import create_app
 from threadline.web import pages as web_pages
 
 pytestmark = pytest.mark.slow
+# The app answers only to loopback host names (DNS rebinding); TestClient says "testserver" by default.
+LOCAL = "http://127.0.0.1"
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +34,7 @@ def web_db(tmp_path_factory: pytest.TempPathFactory, nlp: Any) -> Path:
 
 @pytest.fixture(scope="module")
 def client(web_db: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(web_db)) as c:
+    with TestClient(create_app(web_db), base_url=LOCAL) as c:
         yield c
 
 
@@ -358,7 +360,7 @@ TOKEN = "correct horse battery staple"
 
 @pytest.fixture(scope="module")
 def guarded(web_db: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(web_db, token=TOKEN)) as c:
+    with TestClient(create_app(web_db, token=TOKEN), base_url=LOCAL) as c:
         yield c
 
 

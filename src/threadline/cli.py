@@ -115,6 +115,20 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="require this access token (default $THREADLINE_TOKEN); needed off the loopback address",
     )
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests for this host name (repeatable); loopback names and --host always",
+    )
+    p.add_argument(
+        "--query-timeout",
+        type=float,
+        default=15.0,
+        metavar="S",
+        help="stop a request's database queries after S seconds (default 15)",
+    )
 
     w = sub.add_parser("watchlist", parents=[common], help="persons of interest").add_subparsers(
         dest="action", required=True
@@ -159,7 +173,7 @@ def _run(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
     if command == "ingest":
         return _ingest(args, db, out, err)
     if command == "watchlist":
-        return _watchlist(args, db, out)
+        return _watchlist(args, db, out, err)
     if command == "serve":
         return _serve(args, db, out, err)
     if command == "resolve":
@@ -185,7 +199,11 @@ def _run(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
         data = query.links(conn, args.a, args.b)
         return _emit(args, out, data, lambda: _links(out, data))
     if command == "search":
-        rows = query.search(conn, args.query, limit=args.limit)
+        try:
+            rows = query.search(conn, args.query, limit=args.limit)
+        except query.QueryTooLong as exc:
+            err.print(f"search refused: {exc}", markup=False, soft_wrap=True)
+            return 2
         return _emit(args, out, rows, lambda: _search(out, rows))
     if command == "errors":
         rows = query.errors(conn)
@@ -206,7 +224,7 @@ def _run(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
         rows = sources(conn)
         return _emit(args, out, rows, lambda: _sources(out, rows))
     if command == "xref":
-        return _xref(args, conn, out)
+        return _xref(args, conn, out, err)
     if command == "summary":
         data = query.summary(conn)
         return _emit(args, out, data, lambda: _summary(out, data))
@@ -332,7 +350,7 @@ def _sources(out: Console, rows: list[dict[str, Any]]) -> None:
     out.print(table)
 
 
-def _xref(args: argparse.Namespace, conn: sqlite3.Connection, out: Console) -> int:
+def _xref(args: argparse.Namespace, conn: sqlite3.Connection, out: Console, err: Console) -> int:
     from threadline.ingest.base import UnreadableFile
     from threadline.ingest.watchlist import read_watchlist
     from threadline.query.xref import xref, xref_csv, xref_markdown
@@ -342,7 +360,7 @@ def _xref(args: argparse.Namespace, conn: sqlite3.Connection, out: Console) -> i
         try:
             people = read_watchlist(args.watchlist_file)
         except UnreadableFile as exc:
-            out.print(f"[red]cannot read {args.watchlist_file}:[/] {exc.reason}")
+            err.print(f"cannot read {args.watchlist_file}: {exc.reason}", markup=False, soft_wrap=True)
             return 2
     rows = xref(conn, people)
     if args.report:
@@ -389,11 +407,23 @@ def _serve(args: argparse.Namespace, db: Path, out: Console, err: Console) -> in
             " or serve on 127.0.0.1 (the default)."
         )
         return 2
+    if args.query_timeout <= 0:
+        err.print("[red]error:[/] --query-timeout must be a positive number of seconds")
+        return 2
+    if args.host in ("0.0.0.0", "::") and not args.allowed_host:
+        err.print(
+            f"note: requests must name this machine as {args.host} or a loopback name; pass"
+            " --allowed-host NAME for each name or address clients use to reach it",
+            markup=False,
+            soft_wrap=True,
+        )
     import uvicorn
 
     from threadline.web import create_app
 
-    app = create_app(db, token=token)
+    app = create_app(
+        db, token=token, allowed_hosts=[args.host, *args.allowed_host], query_seconds=args.query_timeout
+    )
     shown = f"[{args.host}]" if ":" in args.host else args.host
     out.print(
         f"threadline: serving {db} read-only on http://{shown}:{args.port}/"
@@ -406,7 +436,7 @@ def _serve(args: argparse.Namespace, db: Path, out: Console, err: Console) -> in
     return 0
 
 
-def _watchlist(args: argparse.Namespace, db: Path, out: Console) -> int:
+def _watchlist(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
     # Readers pull in HTML and mail parsing: imported only by the commands that read files.
     from threadline.ingest.base import UnreadableFile
     from threadline.ingest.watchlist import person_id, read_watchlist
@@ -433,7 +463,7 @@ def _watchlist(args: argparse.Namespace, db: Path, out: Console) -> int:
         try:
             people = read_watchlist(args.file)
         except UnreadableFile as exc:
-            out.print(f"[red]cannot import {args.file}:[/] {exc.reason}")
+            err.print(f"cannot import {args.file}: {exc.reason}", markup=False, soft_wrap=True)
             return 2
     from threadline.pipeline import apply_watchlist
 

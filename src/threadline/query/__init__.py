@@ -1,6 +1,7 @@
 from threadline.query.queries import (
     Ambiguous,
     NotFound,
+    QueryTooLong,
     entities,
     errors,
     find_entity,
@@ -14,6 +15,7 @@ from threadline.query.queries import (
 __all__ = [
     "Ambiguous",
     "NotFound",
+    "QueryTooLong",
     "entities",
     "errors",
     "find_entity",

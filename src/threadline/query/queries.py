@@ -258,20 +258,43 @@ def links(conn: sqlite3.Connection, a: str, b: str, *, max_paths: int = 10) -> J
 
 
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
+# Each distinct word is one more posting list for FTS5 to merge: a few dozen cost milliseconds, while
+# "kassenov " x 1,600 took seconds of CPU (every repeat was AND-ed again). Longer input is refused.
+MAX_QUERY_CHARS = 1_000
+MAX_QUERY_WORDS = 64
 
 
-def _fts_query(query: str) -> str:
-    """User text -> a safe FTS5 query: every word must appear; quoted phrases kept."""
+class QueryTooLong(ValueError):
+    """A search query over MAX_QUERY_CHARS characters or MAX_QUERY_WORDS distinct words."""
+
+
+def fts_query(query: str) -> str:
+    """User text -> a safe FTS5 query: every word must appear; quoted phrases kept. A word or phrase
+    given twice is searched once (ignoring case, as the index does). Raises QueryTooLong."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryTooLong(
+            f"search query of {len(query):,} characters; at most {MAX_QUERY_CHARS:,} are searched"
+        )
     phrases = re.findall(r'"([^"]+)"', query)
     rest = re.sub(r'"[^"]*"', " ", query)
     parts = [" ".join(_FTS_TOKEN.findall(p)) for p in phrases]
     parts += _FTS_TOKEN.findall(rest)
-    return " AND ".join(f'"{p}"' for p in parts if p)
+    seen: set[str] = set()
+    unique = []
+    for part in parts:
+        if part and part.casefold() not in seen:
+            seen.add(part.casefold())
+            unique.append(part)
+    words = sum(len(p.split()) for p in unique)
+    if words > MAX_QUERY_WORDS:
+        raise QueryTooLong(f"search query of {words} distinct words; at most {MAX_QUERY_WORDS} are searched")
+    return " AND ".join(f'"{p}"' for p in unique)
 
 
 def search(conn: sqlite3.Connection, query: str, *, limit: int = 20, offset: int = 0) -> list[JSON]:
-    """Full-text search over documents, best first, with highlighted snippets."""
-    fts = _fts_query(query)
+    """Full-text search over documents, best first, with highlighted snippets. Raises QueryTooLong
+    for a query over MAX_QUERY_CHARS characters or MAX_QUERY_WORDS distinct words."""
+    fts = fts_query(query)
     if not fts:
         return []
     rows = conn.execute(

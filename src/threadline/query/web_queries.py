@@ -10,10 +10,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from threadline.query.queries import COPIES, JSON, NotFound, _fts_query, entity_independent_counts
+from threadline.query.queries import (
+    COPIES,
+    JSON,
+    MAX_QUERY_CHARS,
+    NotFound,
+    QueryTooLong,
+    entity_independent_counts,
+    fts_query,
+)
 
 # Private-use characters mark search hits: unlike the CLI's "[" and "]" they never occur in documents.
 HIT_OPEN = "\ue000"
@@ -70,8 +79,39 @@ def document_labels(conn: sqlite3.Connection, paths: Iterable[str]) -> dict[str,
     }
 
 
-def document(conn: sqlite3.Connection, doc_id: int) -> JSON:
-    """One document: metadata, full text and every mention (offsets into the text, with its entity)."""
+# A document page shows one window of its text: a 5-million-character OCR dump rendered whole was
+# 20-36 MB of HTML and hundreds of MB of server memory. Windows end at a line break (or a space)
+# within SNAP_CHARS before each multiple of WINDOW_CHARS, so no word is cut in two.
+WINDOW_CHARS = 200_000
+SNAP_CHARS = 2_000
+_LONGEST_MENTION = 10_000  # mentions starting this far before a window are not looked for
+
+
+def window_start(text: str, k: int, size: int = WINDOW_CHARS) -> int:
+    """Where window ``k`` (0-based) of ``text`` starts."""
+    pos = k * size
+    if pos <= 0:
+        return 0
+    if pos >= len(text):
+        return len(text)
+    floor = max(pos - min(SNAP_CHARS, size // 2), 0)
+    for sep in ("\n", " "):
+        cut = text.rfind(sep, floor, pos)
+        if cut >= 0:
+            return cut + 1
+    return pos
+
+
+def text_windows(text: str, at: int, size: int = WINDOW_CHARS) -> tuple[list[int], int]:
+    """Every window's start in ``text``, and the index of the window holding character offset ``at``."""
+    starts = [window_start(text, k, size) for k in range(max(1, -(-len(text) // size)))]
+    return starts, bisect_right(starts, min(max(at, 0), len(text))) - 1
+
+
+def document(conn: sqlite3.Connection, doc_id: int, *, at: int = 0, window: int = WINDOW_CHARS) -> JSON:
+    """One document: metadata, the window of its text holding character offset ``at`` (``text`` is
+    ``full_text[start:end]``; ``length`` is the whole text's), the mentions overlapping that window
+    (offsets into the whole text, with their entity), and every entity named anywhere in it."""
     row = conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
     if row is None:
         raise NotFound(f"no document with id {doc_id}")
@@ -79,6 +119,9 @@ def document(conn: sqlite3.Connection, doc_id: int) -> JSON:
         meta = json.loads(row["meta"] or "{}")
     except ValueError:
         meta = {}
+    full: str = row["text"] or ""
+    starts, k = text_windows(full, at, window)
+    start, end = starts[k], starts[k + 1] if k + 1 < len(starts) else len(full)
     mentions = [
         {
             "id": r["id"],
@@ -91,9 +134,23 @@ def document(conn: sqlite3.Connection, doc_id: int) -> JSON:
         }
         for r in conn.execute(
             "SELECT m.id, m.start, m.end, m.type, m.role, e.key, e.name AS ename FROM mentions m"
-            " LEFT JOIN entities e ON e.id = m.entity_id WHERE m.document_id = ? ORDER BY m.start, m.end DESC",
+            " LEFT JOIN entities e ON e.id = m.entity_id WHERE m.document_id = ? AND m.start >= ?"
+            " AND m.start < ? AND m.end > ? ORDER BY m.start, m.end DESC",
+            (doc_id, start - _LONGEST_MENTION, end, start),
+        )
+    ]
+    named = [
+        {"id": r[0], "name": r[1], "type": r[2], "count": r[3], "first": r[4], "first_start": r[5]}
+        for r in conn.execute(
+            # SQLite takes the bare column m.id from the row holding MIN(m.start): the first mention.
+            "SELECT e.key, e.name, e.type, COUNT(*), m.id, MIN(m.start) FROM mentions m"
+            " JOIN entities e ON e.id = m.entity_id WHERE m.document_id = ? GROUP BY e.id"
+            " ORDER BY COUNT(*) DESC, e.name",
             (doc_id,),
         )
+    ]
+    mention_count = conn.execute("SELECT COUNT(*) FROM mentions WHERE document_id = ?", (doc_id,)).fetchone()[
+        0
     ]
     return {
         "id": row["id"],
@@ -115,8 +172,16 @@ def document(conn: sqlite3.Connection, doc_id: int) -> JSON:
         ],
         "pages": json.loads(row["pages"]) if row["pages"] else [],
         "meta": meta if isinstance(meta, dict) else {},
-        "text": row["text"],
+        "length": len(full),
+        "start": start,
+        "end": end,
+        "windows": starts,
+        "previous_at": starts[k - 1] if k > 0 else None,
+        "next_at": end if end < len(full) else None,
+        "text": full[start:end],
         "mentions": mentions,
+        "mention_count": mention_count,
+        "named": named,
         **_provenance(conn, doc_id),
     }
 
@@ -233,6 +298,7 @@ def entity_mentions(
             {
                 "id": mid,
                 "document_id": r["document_id"],
+                "start": r["start"],
                 "path": r["path"],
                 "title": r["title"],
                 "date": r["date"],
@@ -349,8 +415,9 @@ def search_documents(
     """Documents matching the full-text query (all words; "quoted phrases") and mentioning every
     given entity. With no query, the documents mentioning the entities, oldest first.
 
-    Returns ``{"total", "hits"}``; each hit's snippet marks matches with HIT_OPEN/HIT_CLOSE."""
-    fts = _fts_query(query)
+    Returns ``{"total", "hits"}``; each hit's snippet marks matches with HIT_OPEN/HIT_CLOSE. Raises
+    QueryTooLong as queries.search does."""
+    fts = fts_query(query)
     if not fts and not entity_ids:
         return {"total": 0, "hits": []}
     where: list[str] = []
@@ -402,7 +469,12 @@ def search_documents(
 def match_entities(
     conn: sqlite3.Connection, text: str, *, type: str | None = None, limit: int = 12
 ) -> list[JSON]:
-    """Entities whose name or an alias contains the text, most mentioned first."""
+    """Entities whose name or an alias contains the text, most mentioned first. Raises QueryTooLong
+    past MAX_QUERY_CHARS (SQLite refuses LIKE patterns over 50,000 bytes)."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryTooLong(
+            f"search text of {len(text):,} characters; at most {MAX_QUERY_CHARS:,} are searched"
+        )
     text = text.strip()
     if not text:
         return []

@@ -5,13 +5,15 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from threadline import query
 from threadline.query import duplicates as stories
-from threadline.web.deps import Conn
+from threadline.query import web_queries
+from threadline.web.deps import MAX_COUNT, MAX_ID, MAX_NAME_CHARS, MAX_OFFSET, Conn
 from threadline.web.schemas import (
     AmbiguousError,
+    DocumentWindow,
     DuplicateCluster,
     EntityDetail,
     EntitySummary,
@@ -32,13 +34,14 @@ LOOKUP_ERRORS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/api", tags=["api"])
 # Emit exactly the keys the query returned: see threadline.web.schemas.
 get = partial(router.get, response_model_exclude_unset=True)
+NameParam = Annotated[str, Query(max_length=MAX_NAME_CHARS)]
 
 
 @get("/entities", response_model=list[EntitySummary], summary="Entities, most mentioned first")
 def entities(
     conn: Conn,
     type: EntityType | None = None,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 50,
+    limit: Annotated[int, Query(ge=0, le=10_000, description="0: no limit, as in the CLI")] = 50,
 ) -> list[dict[str, Any]]:
     return query.entities(conn, type=type, limit=limit)
 
@@ -49,7 +52,7 @@ def entities(
     responses=LOOKUP_ERRORS,
     summary="One entity: aliases and why merged, documents, connections with evidence",
 )
-def show(conn: Conn, name_or_id: str) -> dict[str, Any]:
+def show(conn: Conn, name_or_id: Annotated[str, Path(max_length=MAX_NAME_CHARS)]) -> dict[str, Any]:
     return query.show(conn, name_or_id)
 
 
@@ -59,16 +62,21 @@ def show(conn: Conn, name_or_id: str) -> dict[str, Any]:
     responses=LOOKUP_ERRORS,
     summary="How A is connected to B: direct evidence and paths of up to 3 hops",
 )
-def links(conn: Conn, a: str, b: str) -> dict[str, Any]:
+def links(conn: Conn, a: NameParam, b: NameParam) -> dict[str, Any]:
     return query.links(conn, a, b)
 
 
-@get("/search", response_model=list[SearchHit], summary="Full-text search, best first")
+@get(
+    "/search",
+    response_model=list[SearchHit],
+    responses={400: {"model": ErrorDetail, "description": "query too long (characters or words)"}},
+    summary="Full-text search, best first",
+)
 def search(
     conn: Conn,
     q: str,
-    limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=0, le=200)] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[dict[str, Any]]:
     return query.search(conn, q, limit=limit, offset=offset)
 
@@ -84,10 +92,26 @@ def summary(conn: Conn) -> dict[str, Any]:
 
 
 @get("/duplicates", response_model=list[DuplicateCluster], summary="Near-duplicate clusters, largest first")
-def duplicates(conn: Conn, limit: Annotated[int | None, Query(ge=1)] = None) -> list[dict[str, Any]]:
+def duplicates(
+    conn: Conn, limit: Annotated[int | None, Query(ge=0, le=MAX_COUNT, description="0: no limit")] = None
+) -> list[dict[str, Any]]:
     return stories.duplicates(conn, limit=limit)
 
 
 @get("/sources", response_model=list[Source], summary="Outlets, authors and senders, and whom they cite")
 def sources(conn: Conn) -> list[dict[str, Any]]:
     return stories.sources(conn)
+
+
+@get(
+    "/documents/{doc_id}",
+    response_model=DocumentWindow,
+    responses={404: {"model": ErrorDetail, "description": "no document with this id"}},
+    summary="One document: metadata and one window of its text, with the mentions in it",
+)
+def document(
+    conn: Conn,
+    doc_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    at: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="a character offset the window holds")] = 0,
+) -> dict[str, Any]:
+    return web_queries.document(conn, doc_id, at=at)

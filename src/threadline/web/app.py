@@ -1,25 +1,31 @@
 """The web app: server-rendered pages and a JSON API over one read-only database.
 
 ``create_app`` keeps everything on ``app.state`` (no module globals): the database path, a small
-pool of read-only connections, the templates and the optional access token.
+pool of read-only connections, the templates, the optional access token, the host names the app
+answers to and each request's time budget.
+
+The guard middleware runs one small check after another (Host header, then token) and adds the
+security headers to every response, refusals and errors included; a new check (a write mode's
+CSRF token, say) is one more function in ``_refusal``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from threadline.query import Ambiguous, NotFound
+from threadline.query import Ambiguous, NotFound, QueryTooLong
 from threadline.web import api, pages
-from threadline.web.deps import HERE, ConnectionPool, authorized, is_api, make_templates, render
+from threadline.web.deps import HERE, ConnectionPool, QueryTimeout, authorized, is_api, make_templates, render
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none';"
@@ -33,41 +39,101 @@ SECURITY_HEADERS = {
 }
 
 
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+QUERY_SECONDS = 15.0
+LOG = logging.getLogger("threadline.web")
+
+
+def host_name(header: str) -> str:
+    """The host of a Host header, lower-case, without the port or an IPv6 address's brackets."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:].partition("]")[0]
+    if header.count(":") == 1:
+        return header.partition(":")[0]
+    return header
+
+
 def _public(path: str) -> bool:
     """Reachable without the token: the login form and our own CSS/JS (no data in either)."""
     return path == "/login" or path.startswith("/static/")
 
 
+def _wrong_host(request: Request) -> Response | None:
+    """A refusal when the Host header names a host this server was not told it is. A page on
+    attacker.example whose name is re-pointed at 127.0.0.1 (DNS rebinding) sends its own name."""
+    allowed: frozenset[str] = request.app.state.allowed_hosts
+    if host_name(request.headers.get("host", "")) in allowed:
+        return None
+    message = (
+        "This server does not answer to that host name. Open it as http://127.0.0.1 or"
+        " http://localhost, or start it with `threadline serve --allowed-host NAME`."
+    )
+    if is_api(request):
+        return JSONResponse({"detail": message}, status_code=400)
+    return PlainTextResponse(message, status_code=400)
+
+
+def _missing_token(request: Request) -> Response | None:
+    """A refusal (401 for the API, a redirect to the login form for pages) when the app has a
+    token and the request does not carry it."""
+    token: str | None = request.app.state.token
+    path = request.url.path
+    if not token or _public(path) or authorized(request, token):
+        return None
+    if is_api(request):
+        return JSONResponse(
+            {"detail": "authentication required"}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+        )
+    target = path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+def _internal_error(request: Request) -> Response:
+    """A plain 500, without templates: whatever failed may fail again."""
+    if is_api(request):
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+    body = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Error 500 · threadline</title>'
+        '<link rel="stylesheet" href="/static/app.css"></head><body><main><h1>Error 500</h1>'
+        "<p>Something went wrong on this page; the server log has the details.</p>"
+        '<p><a href="/">Back to the overview</a></p></main></body></html>'
+    )
+    return HTMLResponse(body, status_code=500)
+
+
+def _refusal(request: Request) -> Response | None:
+    """The first check that turns the request away, in order, or None to serve it."""
+    return _wrong_host(request) or _missing_token(request)
+
+
 def _install_guard(app: FastAPI) -> None:
+    """Every response, refusals and errors included, leaves with the security headers."""
+
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        token: str | None = request.app.state.token
-        path = request.url.path
-        response: Response
-        if token and not _public(path) and not authorized(request, token):
-            if is_api(request):
-                response = JSONResponse(
-                    {"detail": "authentication required"},
-                    status_code=401,
-                    headers={"WWW-Authenticate": "Bearer"},
-                )
-            else:
-                target = path + (f"?{request.url.query}" if request.url.query else "")
-                response = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-        else:
-            response = await call_next(request)
+        response = _refusal(request)
+        if response is None:
+            try:
+                response = await call_next(request)
+            except Exception:
+                LOG.exception("error serving %s", request.url.path)
+                response = _internal_error(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
 
 
+def _error(request: Request, status: int, message: str) -> Response:
+    if is_api(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    return render(request, "error.html", {"status": status, "message": message}, status_code=status)
+
+
 def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
-        message = str(exc.args[0]) if exc.args else "not found"
-        if is_api(request):
-            return JSONResponse({"detail": message}, status_code=404)
-        return render(request, "error.html", {"status": 404, "message": message}, status_code=404)
+        return _error(request, 404, str(exc.args[0]) if exc.args else "not found")
 
     @app.exception_handler(Ambiguous)
     async def ambiguous(request: Request, exc: Ambiguous) -> Response:
@@ -76,6 +142,16 @@ def _install_error_pages(app: FastAPI) -> None:
             return JSONResponse(body, status_code=409)
         context = {"query": exc.query, "candidates": exc.candidates}
         return render(request, "ambiguous.html", context, status_code=409)
+
+    @app.exception_handler(QueryTooLong)
+    async def too_long(request: Request, exc: QueryTooLong) -> Response:
+        return _error(request, 400, f"This search is too long: {exc}.")
+
+    @app.exception_handler(QueryTimeout)
+    async def too_slow(request: Request, exc: QueryTimeout) -> Response:
+        return _error(
+            request, 503, f"This page took too long: {exc}. Try a narrower search or a smaller page."
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -93,9 +169,18 @@ def _install_error_pages(app: FastAPI) -> None:
         return render(request, "error.html", context, status_code=exc.status_code)
 
 
-def create_app(db_path: Path | str, token: str | None = None) -> FastAPI:
+def create_app(
+    db_path: Path | str,
+    token: str | None = None,
+    *,
+    allowed_hosts: Iterable[str] = (),
+    query_seconds: float = QUERY_SECONDS,
+) -> FastAPI:
     """The web app over the database at ``db_path``, opened read-only. With ``token``, every page
-    and API call needs ``Authorization: Bearer <token>`` or the cookie set by the login form."""
+    and API call needs ``Authorization: Bearer <token>`` or the cookie set by the login form.
+
+    Requests must name a loopback host (localhost, 127.0.0.1, [::1]) or one of ``allowed_hosts``
+    in their Host header; others get 400. Each request's queries stop after ``query_seconds``."""
     app = FastAPI(
         title="threadline",
         summary="Who appears in your documents, with whom, and where it says so.",
@@ -106,6 +191,8 @@ def create_app(db_path: Path | str, token: str | None = None) -> FastAPI:
     )
     app.state.pool = ConnectionPool(Path(db_path))
     app.state.token = token or None
+    app.state.allowed_hosts = LOOPBACK_HOSTS | {host_name(h) for h in allowed_hosts}
+    app.state.query_seconds = query_seconds
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import queue
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,6 +21,21 @@ from threadline.web.render import segments_html
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "threadline_session"
+# Bounds of numeric parameters: past them a request gets 422, never a 500 from an integer SQLite
+# cannot hold (2^63 and up) or an offset no page will ever reach.
+MAX_ID = 2**63 - 1
+MAX_PAGE = 100_000
+MAX_OFFSET = 10_000_000
+MAX_COUNT = 1_000_000_000
+MAX_NAME_CHARS = 1_000  # an entity id, name or alias typed into a page or the API
+
+
+class QueryTimeout(RuntimeError):
+    """A request's queries ran past its time budget and were stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the query took longer than {seconds:g} s and was stopped")
+        self.seconds = seconds
 
 
 class ConnectionPool:
@@ -29,6 +45,8 @@ class ConnectionPool:
     # Reads jump between many documents' rows: memory-mapping the file (shared by all connections
     # through the OS page cache) and a bigger page cache roughly halve the big pages' time.
     PRAGMAS = ("PRAGMA mmap_size = 1073741824", "PRAGMA cache_size = -16384")
+    # SQLite calls the deadline check every this many virtual-machine steps (microseconds apart).
+    CHECK_EVERY = 1_000
 
     def __init__(self, db_path: Path, size: int = 8) -> None:
         self.db_path = db_path
@@ -41,13 +59,19 @@ class ConnectionPool:
             conn.execute(pragma)
         return conn
 
-    def acquire(self) -> sqlite3.Connection:
+    def acquire(self, deadline: float | None = None) -> sqlite3.Connection:
+        """A connection whose statements stop with ``sqlite3.OperationalError("interrupted")``
+        once ``time.monotonic()`` passes ``deadline``."""
         try:
-            return self._idle.get_nowait()
+            conn = self._idle.get_nowait()
         except queue.Empty:
-            return self._open()
+            conn = self._open()
+        if deadline is not None:
+            conn.set_progress_handler(lambda: time.monotonic() > deadline, self.CHECK_EVERY)
+        return conn
 
     def release(self, conn: sqlite3.Connection) -> None:
+        conn.set_progress_handler(None, 0)  # the next request brings its own deadline
         try:
             self._idle.put_nowait(conn)
         except queue.Full:
@@ -56,9 +80,15 @@ class ConnectionPool:
 
 def _db(request: Request) -> Iterator[sqlite3.Connection]:
     pool: ConnectionPool = request.app.state.pool
-    conn = pool.acquire()
+    seconds: float = request.app.state.query_seconds
+    conn = pool.acquire(time.monotonic() + seconds)
     try:
         yield conn
+    except sqlite3.OperationalError as exc:
+        # The deadline check is the only thing that interrupts these connections.
+        if str(exc) == "interrupted":
+            raise QueryTimeout(seconds) from exc
+        raise
     finally:
         pool.release(conn)
 

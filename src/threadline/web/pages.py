@@ -9,14 +9,24 @@ import sqlite3
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from threadline import query
 from threadline.query import duplicates as stories
 from threadline.query import web_queries
-from threadline.web.deps import COOKIE, Conn, render, session_value
-from threadline.web.render import Span, layout, mark_hits, segments
+from threadline.web.deps import (
+    COOKIE,
+    MAX_COUNT,
+    MAX_ID,
+    MAX_NAME_CHARS,
+    MAX_OFFSET,
+    MAX_PAGE,
+    Conn,
+    render,
+    session_value,
+)
+from threadline.web.render import Span, layout, mark_hits, segments, with_anchor
 
 MENTIONS_PER_PAGE = 200
 DOCUMENTS_SHOWN = 100
@@ -27,9 +37,12 @@ NETWORK_CAP = 60
 SOURCE_DOCUMENTS_SHOWN = 50
 CLUSTERS_SHOWN = 500
 LOGIN_BODY_LIMIT = 8192
+MAX_ENTITY_FILTERS = 20  # each is one more lookup and one more IN (subquery) in the search
 TYPE_LABELS = {"person": "people", "organization": "organisations", "location": "places"}
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Name = Annotated[str, Path(max_length=MAX_NAME_CHARS)]
 
 
 def _page_url(path: str, params: dict[str, Any], page: int) -> str:
@@ -61,11 +74,16 @@ def search(
     q: str = "",
     entity: Annotated[list[str] | None, Query()] = None,
     type: Literal["", "person", "organization", "location"] = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Page = 1,
 ) -> Response:
     chosen: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
-    for name in [e for e in entity or [] if e.strip()]:
+    names = [e for e in entity or [] if e.strip()]
+    if len(names) > MAX_ENTITY_FILTERS:
+        raise HTTPException(400, f"{len(names)} entity filters; a search takes at most {MAX_ENTITY_FILTERS}.")
+    if any(len(e) > MAX_NAME_CHARS for e in names):
+        raise HTTPException(400, f"An entity filter longer than {MAX_NAME_CHARS:,} characters.")
+    for name in names:
         try:
             row = query.find_entity(conn, name)
             chosen.append({"id": row["key"], "name": row["name"], "internal": row["id"], "param": name})
@@ -110,7 +128,7 @@ def search(
 
 
 @router.get("/entity/{key}")
-def entity(request: Request, conn: Conn, key: str, page: Annotated[int, Query(ge=1)] = 1) -> Response:
+def entity(request: Request, conn: Conn, key: Name, page: Page = 1) -> Response:
     row = query.find_entity(conn, key)
     if row["key"] != key:  # a name or alias: send to the one address of this entity
         return RedirectResponse(f"/entity/{row['key']}", status_code=307)
@@ -136,7 +154,7 @@ def entity(request: Request, conn: Conn, key: str, page: Annotated[int, Query(ge
 
 
 @router.get("/connection/{a}/{b}")
-def connection(request: Request, conn: Conn, a: str, b: str) -> Response:
+def connection(request: Request, conn: Conn, a: Name, b: Name) -> Response:
     ea, eb = query.find_entity(conn, a), query.find_entity(conn, b)
     sentences, documents = web_queries.link_support(conn, ea["id"], eb["id"])
     groups = web_queries.connection_sentences(conn, ea["id"], eb["id"], limit=CONNECTION_SENTENCES)
@@ -168,7 +186,12 @@ def _resolve_for_path(
 
 
 @router.get("/path")
-def path(request: Request, conn: Conn, a: str = "", b: str = "") -> Response:
+def path(
+    request: Request,
+    conn: Conn,
+    a: Annotated[str, Query(max_length=MAX_NAME_CHARS)] = "",
+    b: Annotated[str, Query(max_length=MAX_NAME_CHARS)] = "",
+) -> Response:
     context: dict[str, Any] = {"nav": "path", "a": a, "b": b, "problems": [], "result": None}
     if a.strip() and b.strip():
         (ea, pa), (eb, pb) = _resolve_for_path(conn, a), _resolve_for_path(conn, b)
@@ -200,39 +223,42 @@ def path(request: Request, conn: Conn, a: str = "", b: str = "") -> Response:
 
 
 @router.get("/doc/{doc_id}")
-def document(request: Request, conn: Conn, doc_id: int) -> Response:
-    doc = web_queries.document(conn, doc_id)
+def document(
+    request: Request,
+    conn: Conn,
+    doc_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    at: Annotated[int | None, Query(ge=0, le=MAX_OFFSET)] = None,
+) -> Response:
+    """One window of the document's text (the one holding character offset ``at``); links that
+    point into a document carry ``?at=`` so their #anchor is on the page they open."""
+    doc = web_queries.document(conn, doc_id, at=at or 0)
+    base = doc["start"]
     spans = []
-    people: dict[str, dict[str, Any]] = {}
     for m in doc["mentions"]:
         label = m["entity_name"] or "unresolved"
         title = f"{label} ({m['type']}" + (f", {m['role']}" if m["role"] else "") + ")"
         href = f"/entity/{m['entity']}" if m["entity"] else ""
-        spans.append(Span(m["start"], m["end"], f"ent {m['type']}", f"m{m['id']}", href, title))
-        if m["entity"]:
-            entry = people.setdefault(
-                m["entity"],
-                {
-                    "id": m["entity"],
-                    "name": m["entity_name"],
-                    "type": m["type"],
-                    "count": 0,
-                    "first": m["id"],
-                },
-            )
-            entry["count"] += 1
+        spans.append(Span(m["start"] - base, m["end"] - base, f"ent {m['type']}", f"m{m['id']}", href, title))
     # Each page after the first starts after a blank-line separator: mark it, so a cited page can
     # be found (and linked as #p3).
     for number, start in enumerate(doc["pages"][1:], 2):
-        if start >= 2:
-            spans.append(Span(start - 2, start, "page-break", f"p{number}", "", f"page {number}"))
-    named = sorted(people.values(), key=lambda e: (-e["count"], e["name"]))
-    context = {"doc": doc, "segments": segments(doc["text"], spans), "named": named}
+        if start >= 2 and doc["start"] <= start - 2 and start <= doc["end"]:
+            spans.append(
+                Span(start - 2 - base, start - base, "page-break", f"p{number}", "", f"page {number}")
+            )
+    runs = segments(doc["text"], spans)
+    if at is not None and doc["start"] <= at <= doc["end"]:
+        runs = with_anchor(runs, at - base, "at")
+    parts = [
+        {"number": i, "at": start, "current": start == doc["start"]}
+        for i, start in enumerate(doc["windows"], 1)
+    ]
+    context = {"doc": doc, "segments": runs, "named": doc["named"], "parts": parts}
     return render(request, "document.html", context)
 
 
 @router.get("/failed")
-def failed(request: Request, conn: Conn, path: str) -> Response:
+def failed(request: Request, conn: Conn, path: Annotated[str, Query(max_length=4096)]) -> Response:
     return render(request, "failed.html", {"nav": "errors", "file": web_queries.file_record(conn, path)})
 
 
@@ -245,9 +271,9 @@ def errors(request: Request, conn: Conn) -> Response:
 def network(
     request: Request,
     conn: Conn,
-    key: str,
+    key: Name,
     hops: Annotated[int, Query(ge=1, le=2)] = 1,
-    min_sentences: Annotated[int, Query(alias="min", ge=1)] = 1,
+    min_sentences: Annotated[int, Query(alias="min", ge=1, le=MAX_COUNT)] = 1,
     type: Literal["person", "organization", "location", "all"] = "person",
 ) -> Response:
     row = query.find_entity(conn, key)

@@ -59,6 +59,28 @@ def segments(text: str, spans: Iterable[Span]) -> list[Segment]:
     return out
 
 
+def with_anchor(runs: list[Segment], offset: int, anchor: str) -> list[Segment]:
+    """``runs`` with an empty element ``id=anchor`` at character ``offset`` of their text: inside a
+    plain run the run is split there; inside a highlighted one it goes just before it."""
+    out: list[Segment] = []
+    pos = 0
+    placed = False
+    for run in runs:
+        if not placed and offset < pos + len(run.text):
+            cut = offset - pos if not run.css else 0
+            if cut > 0:
+                out.append(Segment(run.text[:cut]))
+            out.append(Segment("", "anchor", anchor))
+            out.append(Segment(run.text[cut:], *run[1:]) if cut > 0 else run)
+            placed = True
+        else:
+            out.append(run)
+        pos += len(run.text)
+    if not placed:
+        out.append(Segment("", "anchor", anchor))
+    return out
+
+
 def segments_html(runs: Iterable[Segment]) -> Markup:
     """Segments as HTML: plain runs as escaped text, highlighted runs as <a> (with a link) or <mark>.
 

@@ -157,3 +157,32 @@ class Source(Shape):
     cites: list[str] = Field(description="sources named in its documents")
     cited_by: list[str] = Field(description="outlets of the documents that name it")
     cited_in: list[str] = Field(description="paths of the documents that name it")
+
+
+class DocumentMention(Shape):
+    id: int
+    start: int
+    end: int
+    type: str
+    role: str | None
+    entity: str | None = Field(description="the entity's id, null if unresolved")
+    entity_name: str | None
+
+
+class DocumentWindow(Shape):
+    id: int
+    path: str
+    title: str | None
+    length: int = Field(description="characters in the whole stored text")
+    start: int = Field(description="offset of the window's first character")
+    end: int = Field(description="offset just past its last character")
+    text: str = Field(description="the stored text from start to end: at most about 200,000 characters")
+    previous_at: int | None = Field(
+        description="start of the previous window (pass as at=), null on the first"
+    )
+    next_at: int | None = Field(description="start of the next window (pass as at=), null on the last")
+    windows: list[int] = Field(description="every window's start")
+    mentions: list[DocumentMention] = Field(
+        description="mentions overlapping the window, offsets into the whole text"
+    )
+    mention_count: int = Field(description="mentions in the whole document")

@@ -25,8 +25,8 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
-  // Document page: bring the cited mention into view (the CSS :target rule highlights it).
-  if (location.hash.startsWith("#m")) {
+  // Document page: bring the cited mention or offset into view (the CSS :target rule highlights it).
+  if (location.hash.startsWith("#m") || location.hash === "#at") {
     const mention = document.getElementById(location.hash.slice(1));
     if (mention) {
       mention.scrollIntoView({ block: "center" });
