@@ -395,6 +395,19 @@ def test_text_reader_makes_a_printed_email_look_like_a_real_one(tmp_path: Path) 
         assert header.span.end <= document.body_start
 
 
+def test_pdf_reader_reads_a_printed_header(tmp_path: Path) -> None:
+    from tests.pdf_fixtures import text_pdf
+    from threadline.ingest.pdf import read_pdf
+
+    path = text_pdf(
+        tmp_path / "mail.pdf", [LABEL_BLOCK, "Second page."], title="Microsoft Outlook - Memo Style"
+    )
+    (document,) = read_pdf(path, path.read_bytes(), Limits()).documents
+    assert (document.title, document.date) == ("Re: Dock lease", "2016-06-02T10:21:17")  # not the metadata's
+    assert [(h.field, h.name) for h in document.headers] == [("from", "Weller, Tomas"), ("to", "quill E.")]
+    assert document.text[document.body_start :].startswith("Attached is the first draft.")
+
+
 def test_header_fields_name_a_bare_address_by_its_address() -> None:
     text = "From: odile©harbour.example\nSent: 3/7/2011\nTo: Corvin Ashdale\n\nFine.\n"
     fields = header_fields(parse(text))
