@@ -152,10 +152,13 @@ def test_whitespace_only_text_is_unreadable(tmp_path: Path) -> None:
         read(write(tmp_path, "blank.txt", " \n\n "))
 
 
-def test_text_is_cut_to_limit(tmp_path: Path) -> None:
-    doc = read_one(write(tmp_path, "big.txt", "a" * 50), Limits(max_text_chars=10))
+def test_text_is_cut_to_limit_and_the_cut_is_listed(tmp_path: Path) -> None:
+    result = read(write(tmp_path, "big.txt", "a" * 50), Limits(max_text_chars=10))
+    (doc,) = result.documents
     assert doc.text == "a" * 10
     assert doc.meta["truncated_from_chars"] == "50"
+    # a cut text was read only in part: it must reach `threadline errors`
+    assert result.errors == ["text cut at 10 characters (of 50)"]
 
 
 # --- html -------------------------------------------------------------------------------

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import json
+import multiprocessing
 import os
+import re
+import signal
 import sqlite3
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -22,7 +30,7 @@ from threadline import query
 from threadline.config import Settings, default_db_path
 from threadline.model import WatchlistPerson
 from threadline.store import repository as repo
-from threadline.store.db import StoreError, connect
+from threadline.store.db import StoreError, connect, damaged, writer_lock
 
 ENTITY_TYPES = ("person", "organization", "location")
 
@@ -150,9 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False)
     try:
-        return _run(args, db, out, err)
+        with _writing(args, db, err):
+            return _run(args, db, out, err)
     except StoreError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {escape(_one_line(str(exc)))}", soft_wrap=True)
         return 2
     except query.NotFound as exc:
         err.print(f"[red]not found:[/] {exc.args[0]}")
@@ -166,6 +175,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             err.print(f"[yellow]{exc.query!r} fits several entities; use an id:[/]")
             _entity_table(out, exc.candidates)
         return 3
+    except KeyboardInterrupt:
+        err.print("interrupted", markup=False, soft_wrap=True)
+        return 130
+    except Exception as exc:
+        return _failed(args.command, db, err, exc)
+
+
+def _writing(args: argparse.Namespace, db: Path, err: Console) -> AbstractContextManager[None]:
+    """The writer lock for commands that write (one at a time, readers never wait), else nothing."""
+    if args.command in ("ingest", "resolve") or (args.command == "watchlist" and args.action != "list"):
+        return writer_lock(
+            db, on_wait=lambda message: err.print(f"note: {message}", markup=False, soft_wrap=True)
+        )
+    return nullcontext()
+
+
+def _failed(command: str, db: Path, err: Console, exc: Exception) -> int:
+    """Any other error ends the command with one line on stderr, never a traceback (set
+    THREADLINE_DEBUG=1 to see it): exit 2 for a database file that is damaged or not a database,
+    4 for the rest (disk full, I/O errors, bugs)."""
+    if os.environ.get("THREADLINE_DEBUG"):
+        raise exc
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+        err.print(f"error: {_one_line(damaged(db, exc))}", markup=False, soft_wrap=True)
+        return 2
+    message = f"error: {_one_line(f'{type(exc).__name__}: {exc}')}"
+    if command == "ingest":
+        message += "; what was stored before it is kept: run the same command again to go on"
+    err.print(message, markup=False, soft_wrap=True)
+    return 4
+
+
+_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _one_line(text: str) -> str:
+    """``text`` with control characters as escapes (``\\n``, ``\\t``, ``\\x1b``): a file name
+    with a newline or a tab must not forge lines or fields in line-based output."""
+    return _CONTROL_CHARACTERS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _run(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
@@ -211,7 +259,7 @@ def _run(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
             print(json.dumps(rows, indent=2, ensure_ascii=False))
         else:
             for r in rows:
-                print(f"{r['path']}\t{r['reason']}")
+                print(f"{_one_line(r['path'])}\t{_one_line(r['reason'])}")
         return 0
     if command == "duplicates":
         from threadline.query.duplicates import duplicates
@@ -240,7 +288,7 @@ def _emit(args: argparse.Namespace, out: Console, data: Any, render: Any) -> int
 
 
 def _ingest(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
-    from threadline.pipeline import RunProgress, ingest
+    from threadline.pipeline import IngestStopped, RunProgress, ingest
 
     missing = [p for p in args.paths if not p.exists()]
     if missing:
@@ -289,7 +337,21 @@ def _ingest(args: argparse.Namespace, db: Path, out: Console, err: Console) -> i
                 ocr=ocr,
             )
 
-        report = ingest(conn, args.paths, settings, progress=progress)
+        stop, stopped = threading.Event(), False
+        with _stop_on_signals(stop) as received:
+            try:
+                report = ingest(conn, args.paths, settings, progress=progress, stop=stop)
+            except IngestStopped as exc:
+                report, stopped = exc.report, True
+    if stopped:
+        name = signal.Signals(received[0]).name if received else "request"
+        err.print(
+            f"ingest stopped ({name}): {report.documents_added} documents stored;"
+            " run the same command again to finish",
+            markup=False,
+            soft_wrap=True,
+        )
+        return 128 + (received[0] if received else signal.SIGTERM)
     for notice in report.notices:
         err.print(f"[yellow]note:[/] {notice}")
     elapsed = time.monotonic() - started
@@ -317,6 +379,117 @@ def _ingest(args: argparse.Namespace, db: Path, out: Console, err: Console) -> i
         )
     readable = report.files_seen - report.files_failed
     return 1 if report.files_seen and readable == 0 else 0
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[list[int]]:
+    """While active, SIGINT and SIGTERM set ``stop``: the ingest stores what is in flight, commits
+    and ends (the signals received are listed in the value). A second one ends the process at once,
+    its workers killed: nothing committed is lost either way."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received  # signal handlers can only be set from the main thread
+        return
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+        if stop.is_set():
+            for child in multiprocessing.active_children():
+                child.kill()
+            os._exit(128 + signum)
+        stop.set()
+        # os.write, not print: a handler may run in the middle of another write to stderr.
+        os.write(2, b"stopping: storing the documents in flight (signal again to stop at once)\n")
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield received
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _curate(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
+    from threadline import curation
+    from threadline.query.curation import suggestions
+
+    command = args.command
+    try:
+        if command == "suggestions":
+            rows = suggestions(connect(db, readonly=True), limit=args.limit)
+            return _emit(args, out, rows, lambda: _suggestions(out, rows))
+        if command == "judgements":
+            return _judgements(args, db, out, err)
+        conn = connect(db)
+        judge = {"user": args.user, "note": args.note}
+        if command == "merge":
+            key = curation.merge(conn, args.a, args.b, **judge)
+            out.print(f"merged: {args.a} + {args.b} -> id {key}", markup=False)
+        elif command == "not-same":
+            curation.not_same(conn, args.a, args.b, **judge)
+            out.print(f"kept apart: {args.a} / {args.b}", markup=False)
+        elif command == "split":
+            key = curation.split(conn, args.entity, args.aliases, **judge)
+            out.print(f"split {', '.join(args.aliases)} out of {args.entity} -> id {key}", markup=False)
+        else:
+            curation.reject(conn, args.entity, as_type=args.as_type, **judge)
+            what = f"now a {args.as_type}" if args.as_type else "no longer counted"
+            out.print(f"rejected {args.entity}: {what}", markup=False)
+    except curation.CurationError as exc:
+        err.print(f"error: {_one_line(str(exc))}", markup=False, soft_wrap=True)
+        return 2
+    return 0
+
+
+def _judgements(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
+    from threadline import curation
+
+    if args.action == "import":
+        if args.file is None:
+            raise curation.CurationError("judgements import needs a FILE")
+        try:
+            text = args.file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise curation.CurationError(f"cannot read {args.file}: {exc}") from None
+        count = curation.import_lines(connect(db), text.splitlines())
+        out.print(f"{count} judgements imported; entities rebuilt", markup=False)
+        return 0
+    conn = connect(db, readonly=True)
+    if args.action == "export":
+        lines = "".join(line + "\n" for line in curation.export_lines(conn))
+        if args.file is None:
+            sys.stdout.write(lines)
+        else:
+            args.file.write_text(lines, encoding="utf-8")
+        return 0
+    rows = curation.judgements(conn)
+    return _emit(args, out, rows, lambda: _judgement_table(out, rows))
+
+
+def _judgement_table(out: Console, rows: list[dict[str, Any]]) -> None:
+    table = Table("judgement", "target", "source", "now", "user", "when", "note")
+    for r in rows:
+        now = [e["name"] for e in (r["target_entity"], r["source_entity"]) if e]
+        table.add_row(
+            r["judgement"],
+            r["target"],
+            r["source"],
+            " / ".join(now),
+            r["user"],
+            r["created_at"],
+            r["note"] or "",
+        )
+    out.print(table)
+
+
+def _suggestions(out: Console, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        out.print("no suggestions")
+    table = Table("entity", "mentions", "probably the same as", "mentions", "why")
+    for r in rows:
+        a, b = r["entity"], r["candidate"]
+        table.add_row(a["name"], str(a["mentions"]), b["name"], str(b["mentions"]), r["reason"])
+    out.print(table)
 
 
 def _is_loopback(host: str) -> bool:

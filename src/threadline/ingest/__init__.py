@@ -1,7 +1,16 @@
 """Ingest: find files and read them into Documents."""
 
-from threadline.ingest.base import ReadResult, UnreadableFile
-from threadline.ingest.discover import discover
+from threadline.ingest.base import ReadResult, UnreadableFile, stored_path
+from threadline.ingest.discover import Skipped, discover, discover_all
 from threadline.ingest.readers import SUPPORTED_SUFFIXES, read_file
 
-__all__ = ["SUPPORTED_SUFFIXES", "ReadResult", "UnreadableFile", "discover", "read_file"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "ReadResult",
+    "Skipped",
+    "UnreadableFile",
+    "discover",
+    "discover_all",
+    "read_file",
+    "stored_path",
+]

@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import IO, Any, BinaryIO, Protocol, cast
 
 from threadline.config import Limits
 
@@ -262,7 +262,7 @@ def _expand_zip(
     archive: zipfile.ZipFile | None = None
     try:
         refusal = _zip_directory_refusal(handle, limits)
-        archive = None if refusal else zipfile.ZipFile(handle)
+        archive = None if refusal else _open_zip(handle)
     except (zipfile.BadZipFile, *_ZIP_READ_ERRORS) as exc:
         refusal = f"unreadable zip ({_describe(exc)})"
     if archive is None:
@@ -288,6 +288,91 @@ def _expand_zip(
                 continue
             chunks = _zip_chunks(handle, info)
             yield from _member(vpath, info.file_size, info.compress_size, chunks, limits, depth, budget)
+
+
+def _open_zip(handle: BinaryIO) -> zipfile.ZipFile:
+    """zipfile's reader of the central directory, except that a member name flagged as UTF-8
+    that is not UTF-8 (zippers flag cp437 names so) is read as cp437: the strict decoding made
+    one such name cost the whole archive."""
+    try:
+        return zipfile.ZipFile(handle)
+    except UnicodeDecodeError:
+        where = _central_directory(handle)
+        if where is None:
+            raise
+        offset, size = where
+        handle.seek(offset)
+        directory = _unflag_non_utf8_names(handle.read(size))
+        handle.seek(0)
+        return zipfile.ZipFile(cast(IO[bytes], _Overlay(handle, offset, directory)))
+
+
+def _central_directory(handle: BinaryIO) -> tuple[int, int] | None:
+    """(offset, size) of the central directory, counted back from the end record as zipfile does."""
+    end = handle.seek(0, os.SEEK_END)
+    start = max(0, end - _EOCD.size - 0xFFFF)
+    handle.seek(start)
+    tail = handle.read()
+    handle.seek(0)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < _EOCD.size:
+        return None
+    size = _EOCD.unpack_from(tail, at)[5]
+    location = start + at
+    record = at - _ZIP64_LOCATOR.size - _ZIP64_EOCD.size
+    if record >= 0 and tail[record : record + 4] == b"PK\x06\x06":
+        size = _ZIP64_EOCD.unpack_from(tail, record)[8]
+        location = start + record
+    return (location - size, size) if location >= size else None
+
+
+_CENTRAL_HEADER = struct.Struct("<4s4B4HL2L5H2L")
+_UTF8_NAME_FLAG = 0x800
+
+
+def _unflag_non_utf8_names(directory: bytes) -> bytes:
+    data = bytearray(directory)
+    at = 0
+    while at + _CENTRAL_HEADER.size <= len(data) and data[at : at + 4] == b"PK\x01\x02":
+        fields = _CENTRAL_HEADER.unpack_from(data, at)
+        flags, name_length, extra_length, comment_length = fields[5], fields[12], fields[13], fields[14]
+        name = bytes(data[at + _CENTRAL_HEADER.size : at + _CENTRAL_HEADER.size + name_length])
+        if flags & _UTF8_NAME_FLAG:
+            try:
+                name.decode("utf-8")
+            except UnicodeDecodeError:
+                struct.pack_into("<H", data, at + 8, flags & ~_UTF8_NAME_FLAG)
+        at += _CENTRAL_HEADER.size + name_length + extra_length + comment_length
+    return bytes(data)
+
+
+class _Overlay(io.RawIOBase):
+    """``handle`` read as if ``patch`` were written at ``offset`` (nothing is written to disk)."""
+
+    def __init__(self, handle: BinaryIO, offset: int, patch: bytes) -> None:
+        super().__init__()
+        self._handle, self._offset, self._patch = handle, offset, patch
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._handle.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+    def readinto(self, buffer: Any) -> int:
+        at = self._handle.tell()
+        data = bytearray(self._handle.read(len(buffer)))
+        low, high = max(at, self._offset), min(at + len(data), self._offset + len(self._patch))
+        if low < high:
+            data[low - at : high - at] = self._patch[low - self._offset : high - self._offset]
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _zip_directory_refusal(handle: BinaryIO, limits: Limits) -> str | None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from threadline.config import Limits
-from threadline.ingest.base import Attachment, ReadResult, UnreadableFile
+from threadline.ingest.base import Attachment, ReadResult, UnreadableFile, without_controls
 from threadline.ingest.decode import looks_binary
 from threadline.ingest.html import read_html
 from threadline.ingest.images import read_image
@@ -37,8 +38,10 @@ def read_file(
 
     Raises UnreadableFile when nothing in the file can be read; problems with single records
     of a container (mbox, jsonl, JSON array, an email's attachments) are returned in
-    ``ReadResult.errors`` instead. Attachments come back as documents after their message,
-    with ``Document.parent`` set. ``ocr`` None means scanned pages and images are not read.
+    ``ReadResult.errors`` instead, and so is a text cut at ``limits.max_text_chars``.
+    Attachments come back as documents after their message, with ``Document.parent`` set.
+    ``ocr`` None means scanned pages and images are not read. Control characters other than
+    tab, newline, form feed and carriage return are spaces in every text (offsets unchanged).
     """
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -48,6 +51,7 @@ def read_file(
     if suffix in TEXT_SUFFIXES and looks_binary(data):
         raise UnreadableFile("binary content, not text")
     result = _read(path, suffix, data, limits, ocr, on_page)
+    _tidy(path, result, limits)
     if result.attachments:
         _read_attachments(result, limits, ocr, on_page, depth)
     return result
@@ -83,6 +87,24 @@ def _read(
             return read_msg(path, data, limits)
         case _:  # IMAGE_SUFFIXES, the rest of SUPPORTED_SUFFIXES
             return read_image(path, data, limits, ocr, on_page)
+
+
+def _tidy(path: Path, result: ReadResult, limits: Limits) -> None:
+    """One place for what every reader's documents need: no control characters (a NUL ends a
+    string in SQLite's text functions, so evidence was cut short), and a cut text listed."""
+    for document in result.documents:
+        document.text = without_controls(document.text)
+        for name in ("title", "source", "url", "date"):
+            value = getattr(document, name)
+            if value is not None:
+                setattr(document, name, without_controls(value))
+        document.headers = [replace(h, name=without_controls(h.name)) for h in document.headers]
+        original = document.meta.get("truncated_from_chars")
+        if original is not None:
+            where = "" if document.path == str(path) else f"{document.path}: "
+            result.errors.append(
+                f"{where}text cut at {limits.max_text_chars:,} characters (of {int(original):,})"
+            )
 
 
 def _read_attachments(
