@@ -106,6 +106,8 @@ def _parser() -> argparse.ArgumentParser:
         help="script of display names when a person is spelled in several (kept for later runs; default latin)",
     )
 
+    _curation_parsers(sub, common, as_json)
+
     p = sub.add_parser(
         "xref", parents=[common, as_json], help="cross-reference a watchlist against the documents"
     )
@@ -152,6 +154,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _curation_parsers(sub: Any, common: argparse.ArgumentParser, as_json: argparse.ArgumentParser) -> None:
+    """Commands that record a person's judgement; each re-resolves at once (docs/cli.md, Curation)."""
+    judged = argparse.ArgumentParser(add_help=False)
+    judged.add_argument("--note", help="why: kept with the judgement and shown with the merge")
+    judged.add_argument("--user", help="who decides (default: your login name)")
+    p = sub.add_parser("merge", parents=[common, judged], help="two entities are one")
+    p.add_argument("a")
+    p.add_argument("b")
+    p = sub.add_parser("split", parents=[common, judged], help="take aliases out of an entity")
+    p.add_argument("entity")
+    p.add_argument("aliases", nargs="+", metavar="alias")
+    p = sub.add_parser("not-same", parents=[common, judged], help="two entities are different: never merge")
+    p.add_argument("a")
+    p.add_argument("b")
+    p = sub.add_parser("reject", parents=[common, judged], help="not a person (or organisation, place)")
+    p.add_argument("entity")
+    p.add_argument("--as", dest="as_type", choices=ENTITY_TYPES, help="it is of this type instead")
+    p = sub.add_parser(
+        "judgements", parents=[common, as_json], help="list, export or import people's judgements"
+    )
+    p.add_argument("action", nargs="?", choices=["list", "export", "import"], default="list")
+    p.add_argument("file", nargs="?", type=Path, help="export: write here (default stdout); import: read")
+    p = sub.add_parser("suggestions", parents=[common, as_json], help="probable merges left to you")
+    p.add_argument("--limit", type=int, default=50)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     db = args.db or default_db_path()
@@ -184,7 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _writing(args: argparse.Namespace, db: Path, err: Console) -> AbstractContextManager[None]:
     """The writer lock for commands that write (one at a time, readers never wait), else nothing."""
-    if args.command in ("ingest", "resolve") or (args.command == "watchlist" and args.action != "list"):
+    writes = args.command in ("ingest", "resolve", "merge", "split", "not-same", "reject")
+    writes = writes or (args.command == "judgements" and args.action == "import")
+    if writes or (args.command == "watchlist" and args.action != "list"):
         return writer_lock(
             db, on_wait=lambda message: err.print(f"note: {message}", markup=False, soft_wrap=True)
         )
@@ -224,6 +254,8 @@ def _run(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
         return _watchlist(args, db, out, err)
     if command == "serve":
         return _serve(args, db, out, err)
+    if command in ("merge", "split", "not-same", "reject", "judgements", "suggestions"):
+        return _curate(args, db, out, err)
     if command == "resolve":
         from threadline.pipeline import DISPLAY_SCRIPT, resolve_all
         from threadline.store.repository import set_state
@@ -677,7 +709,8 @@ def _show(out: Console, data: dict[str, Any]) -> None:
         out.print("roles: " + "; ".join(data["roles"]))
     merges = Table("alias", "mentions", "why merged", title="aliases")
     for m in data["merges"]:
-        merges.add_row(m["alias"], str(m["mentions"]), m["reason"])
+        probable = f" [probable: {m['probable']} of {m['mentions']}]" if m.get("probable") else ""
+        merges.add_row(m["alias"], str(m["mentions"]), m["reason"] + probable)
     out.print(merges)
     docs = Table("document", "title", "mentions", title="documents")
     for d in data["documents"][:20]:

@@ -35,6 +35,7 @@ from threadline.model import (
 )
 from threadline.names.compare import NameForm, same_person_name, same_token, skeleton
 from threadline.names.keys import is_initial, name_key, name_tokens
+from threadline.names.parts import is_known_given_name, name_symbols
 
 _WORD = re.compile(r"\w+")
 # NER memory grows with batch text length: 32 segments of 10k chars peak near 0.4 GB per process
@@ -86,6 +87,8 @@ def assemble(
         sentences += reading.sentences
         drafts += reading.drafts
     retype_full_names(text, drafts)
+    if not document.headers:  # an email's lone lines are its signature: names, not headings
+        drafts = drop_headings(text, document.body_start, drafts)
     if watchlist:
         drafts = apply_watchlist(text, document.body_start, drafts, watchlist)
     if people:
@@ -179,6 +182,36 @@ def _display_alias(name: str) -> bool:
     if all(len(t.rstrip(".")) <= 2 and t.rstrip(".").isalpha() for t in tokens):
         return True  # initials: "J", "JE"
     return looks_like_person(" ".join(t[:1].upper() + t[1:] for t in tokens))
+
+
+def drop_headings(text: str, body_start: int, drafts: list[Draft]) -> list[Draft]:
+    """Person drafts that are a page's section headings ("Unexpected Findings"), dropped.
+
+    A heading is a title-cased line of its own that NER reads as a name. It is told from a name on
+    a line of its own (a signature, a caption) by its words: none is a name part Wikidata or the
+    nickname list knows, and neither the name nor its last word recurs elsewhere in the text."""
+    body = text[body_start:]
+    kept = []
+    for d in drafts:
+        if d.type is EntityType.PERSON and d.kind is MentionKind.NER and _alone_on_line(text, d):
+            tokens = name_tokens(d.name)
+            if len(tokens) >= 2 and not any(_known_name_part(t) for t in tokens):
+                if body.count(d.name) <= 1 and body.count(tokens[-1]) <= 1:
+                    continue
+        kept.append(d)
+    return kept
+
+
+def _alone_on_line(text: str, d: Draft) -> bool:
+    line_start = text.rfind("\n", 0, d.start) + 1
+    line_end = text.find("\n", d.end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    return line.strip().rstrip(".:") == text[d.start : d.end].strip()
+
+
+def _known_name_part(token: str) -> bool:
+    low = token.lower().strip(".")
+    return is_known_given_name(name_key(low)) or bool(name_symbols(low))
 
 
 def retype_full_names(text: str, drafts: list[Draft]) -> None:

@@ -78,6 +78,13 @@ def find_entity(conn: sqlite3.Connection, query: str) -> sqlite3.Row:
     row = conn.execute("SELECT * FROM entities WHERE key = ?", (query,)).fetchone()
     if row:
         return row  # type: ignore[no-any-return]
+    # An id kept by a link or a note survives merges and re-ingests: it redirects to its successor.
+    row = conn.execute(
+        "SELECT e.* FROM entity_redirects r JOIN entities e ON e.key = r.new_key WHERE r.old_key = ?",
+        (query,),
+    ).fetchone()
+    if row:
+        return row  # type: ignore[no-any-return]
     rows = conn.execute("SELECT * FROM entities WHERE name = ? COLLATE NOCASE", (query,)).fetchall()
     if not rows:
         rows = conn.execute(
@@ -143,9 +150,10 @@ def show(conn: sqlite3.Connection, query: str, *, connections: int = 25) -> JSON
     result = _entity_summary(conn, row)
     result["watchlist_id"] = row["watchlist_id"]
     result["merges"] = [
-        {"alias": r["alias"], "mentions": r["mentions"], "reason": r["reason"]}
+        {"alias": r["alias"], "mentions": r["mentions"], "reason": r["reason"], "probable": r["probable"]}
         for r in conn.execute(
-            "SELECT alias, mentions, reason FROM entity_aliases WHERE entity_id = ? ORDER BY mentions DESC, alias",
+            "SELECT alias, mentions, reason, probable FROM entity_aliases WHERE entity_id = ?"
+            " ORDER BY mentions DESC, alias",
             (eid,),
         )
     ]

@@ -66,19 +66,23 @@ class Clusters:
         probable: bool = False,
         quote: bool = True,
         joining: bool = False,
+        both: bool = False,
     ) -> bool:
         """Join the clusters of ``a`` and ``b``; False when that is refused.
 
         Without ``joining``, each of ``a`` and ``b`` not yet in a cluster records ``reason`` with the
         other's name quoted (unless ``quote`` is False): two spellings found to be one name. With
         ``joining``, ``a`` and every node of its cluster join ``b``'s person for ``reason`` (a short
-        form, an address, a person's judgement), and only they record it."""
+        form, an address), and only they record it; with ``both`` too (a person's judgement), the
+        nodes of ``b``'s cluster that have no reason yet record it as well."""
         if not self.allowed(a, b):
             return False
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
         joined = list(self.members[ra]) if joining else []
+        if both:
+            joined += [n for n in self.members[rb] if n not in self.reason]
         if ra > rb:  # deterministic roots
             ra, rb, a, b = rb, ra, b, a
         self.parent[rb] = ra

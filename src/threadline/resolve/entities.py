@@ -70,6 +70,7 @@ class ResolvedEntity:
     aliases: dict[str, Alias] = field(default_factory=dict)
     watchlist_id: str | None = None
     nodes: Counter[str] = field(default_factory=Counter)  # node key -> mentions
+    node_of: dict[int, str] = field(default_factory=dict)  # mention id -> its node
 
     def add(self, mention: MentionRef, reason: str, *, node: str = "", probable: bool = False) -> None:
         self.mention_ids.append(mention.id)
@@ -82,6 +83,7 @@ class ResolvedEntity:
         alias.probable += probable
         if node:
             self.nodes[node] += 1
+            self.node_of[mention.id] = node
 
 
 @dataclass(frozen=True, slots=True)

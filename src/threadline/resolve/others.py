@@ -35,7 +35,7 @@ def resolve_others(
             clusters.add(name_node(key))
     for j in judgements:
         if j.judgement == POSITIVE and j.about_type is None and j.target in groups and j.source in groups:
-            clusters.union(j.source, j.target, j.describe(), joining=True)
+            clusters.union(j.source, j.target, j.describe(), joining=True, both=True)
     entities = []
     for root, nodes in sorted(clusters.groups()):
         group = [m for node in nodes for m in groups[node]]

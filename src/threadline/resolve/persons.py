@@ -106,7 +106,7 @@ def resolve_persons(
     for j in judgements:
         known = j.target in clusters.parent and j.source in clusters.parent
         if j.judgement == POSITIVE and j.about_type is None and known:
-            clusters.union(j.source, j.target, j.describe(), joining=True)
+            clusters.union(j.source, j.target, j.describe(), joining=True, both=True)
     short_reasons, suggestions = _place_short_forms(clusters, nodes, placed)
     entities = _entities(clusters, nodes, placed, wl_names, wl_node, short_reasons, prefer)
     return entities, suggestions

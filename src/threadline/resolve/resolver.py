@@ -28,6 +28,7 @@ from threadline.resolve.entities import (
     Resolution,
     ResolvedEntity,
     Suggestion,
+    address_node,
     name_node,
     person_node,
 )
@@ -42,7 +43,7 @@ __all__ = [
     "Resolution",
     "ResolvedEntity",
     "Suggestion",
-    "mention_node",
+    "mention_nodes",
     "resolve",
     "resolve_corpus",
 ]
@@ -87,12 +88,12 @@ def resolve_corpus(
         if etype is not m.type:
             notes[m.id] = f"tagged {m.type.value} here, {why}"
             m = replace(m, type=etype)
-        node = mention_node(m)
-        if (node, m.type.value) in retyped_by:
-            judgement = retyped_by[(node, m.type.value)]
-            notes[m.id] = f"tagged {m.type.value}, {judgement.describe()}"
-            m = replace(m, type=EntityType(judgement.about_type or m.type.value))
-        elif (node, m.type.value) in rejected:
+        nodes = mention_nodes(m)
+        retype = next((retyped_by[(n, m.type.value)] for n in nodes if (n, m.type.value) in retyped_by), None)
+        if retype is not None:
+            notes[m.id] = f"tagged {m.type.value} here, {retype.describe()}"
+            m = replace(m, type=EntityType(retype.about_type or m.type.value))
+        elif any((n, m.type.value) in rejected for n in nodes):
             continue  # a person said this is no such entity: it counts nowhere
         (persons if m.type is EntityType.PERSON else others).append(m)
     people, suggestions = resolve_persons(persons, watchlist, prefer, judgements)
@@ -102,12 +103,18 @@ def resolve_corpus(
     return Resolution(entities, suggestions)
 
 
-def mention_node(m: MentionRef) -> str:
-    """The node a mention's own name stands for (before its document's full name is considered)."""
-    if m.type is EntityType.PERSON:
-        form = NameForm.of(m.full_name or m.name)
-        return person_node(form.tokens, form.suffix)
-    return name_node(org_key(m.name))
+def mention_nodes(m: MentionRef) -> list[str]:
+    """The nodes a mention may be placed on: its name's, its document's full name's, its address's."""
+    if m.type is not EntityType.PERSON:
+        return [name_node(org_key(m.name))]
+    found = []
+    for name in (m.name, m.full_name):
+        if name:
+            form = NameForm.of(name)
+            found.append(person_node(form.tokens, form.suffix))
+    if m.address:
+        found.append(address_node(m.address))
+    return found
 
 
 def _type_judgements(

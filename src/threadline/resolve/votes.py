@@ -81,7 +81,7 @@ def _split_glued(token: str, known: Counter[str]) -> tuple[str, str] | None:
     if m is None:
         return None
     prefix, word = m.group(1), m.group(2)
-    if known[prefix] < KNOWN_TOKEN_MENTIONS or known[token] * 10 > known[prefix]:
+    if known[prefix] < KNOWN_TOKEN_MENTIONS or known[token] * 5 > known[prefix]:
         return None
     return prefix, word
 

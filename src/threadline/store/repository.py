@@ -319,14 +319,14 @@ def replace_entities(
     previous_keys = {r[0] for r in conn.execute("SELECT key FROM entities")}
     conn.execute("DELETE FROM link_sentences")
     conn.execute("DELETE FROM links")
-    conn.execute("UPDATE mentions SET entity_id = NULL")
+    conn.execute("UPDATE mentions SET entity_id = NULL, node = NULL")
     conn.execute("DELETE FROM entity_aliases")
     conn.execute("DELETE FROM entity_nodes")
     conn.execute("DELETE FROM entities")
     ordered = sorted(entities, key=lambda e: (-len(e.mention_ids), e.type.value, e.name))
     taken = set(previous.values())  # ids nodes still point at: never given to a new entity
     used: set[str] = set()
-    assignments: list[tuple[int, int]] = []
+    assignments: list[tuple[int, str | None, int]] = []
     for entity in ordered:
         key = _stable_key(entity, previous, used) or _unique_key(slug(entity.name), entity.type, used | taken)
         used.add(key)
@@ -346,14 +346,14 @@ def replace_entities(
         conn.executemany(
             "INSERT OR REPLACE INTO node_ids(node, key) VALUES (?, ?)", [(node, key) for node in entity.nodes]
         )
-        assignments.extend((entity_id, mid) for mid in entity.mention_ids)
+        assignments.extend((entity_id, entity.node_of.get(mid), mid) for mid in entity.mention_ids)
     _redirect(conn, previous, previous_keys, used)
     conn.execute("DELETE FROM suggestions")
     conn.executemany(
         "INSERT OR IGNORE INTO suggestions(node, candidate, reason, mentions) VALUES (?, ?, ?, ?)",
         [(s.node, s.candidate, s.reason, s.mentions) for s in suggestions],
     )
-    conn.executemany("UPDATE mentions SET entity_id = ? WHERE id = ?", assignments)
+    conn.executemany("UPDATE mentions SET entity_id = ?, node = ? WHERE id = ?", assignments)
     conn.execute(
         "UPDATE entities SET documents ="
         " (SELECT COUNT(DISTINCT document_id) FROM mentions WHERE entity_id = entities.id)"

@@ -2,6 +2,8 @@
 
 -- The email address a header display name came with: the same address is the same person.
 ALTER TABLE mentions ADD COLUMN address TEXT;
+-- The resolution node the mention was placed on (see entity_nodes); written with entity_id.
+ALTER TABLE mentions ADD COLUMN node TEXT;
 
 -- Mentions of an alias merged on a rule that rests on likelihood (a lone surname across documents,
 -- a nickname): shown as "probable".

@@ -1,0 +1,158 @@
+"""One person, one entity: cross-script names, nicknames, short forms, addresses, OCR glue, types."""
+
+from __future__ import annotations
+
+from itertools import count
+
+import pytest
+
+from threadline.model import EntityType, MentionKind
+from threadline.names.compare import NameForm, same_person_name
+from threadline.names.crossscript import coarse_key, transcribed
+from threadline.resolve.entities import NEGATIVE, POSITIVE, Judgement
+from threadline.resolve.resolver import MentionRef, ResolvedEntity, resolve_corpus
+
+P, O = EntityType.PERSON, EntityType.ORGANIZATION
+_ids = count(1)
+
+
+def m(name: str, doc: int, type_: EntityType = P, **kw: object) -> MentionRef:
+    return MentionRef(next(_ids), doc, name, type_, **kw)  # type: ignore[arg-type]
+
+
+def by_alias(entities: list[ResolvedEntity]) -> dict[str, ResolvedEntity]:
+    return {alias: e for e in entities for alias in e.aliases}
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        ("Donald Trump", "Дональд Трамп"),
+        ("Olaf Scholz", "Олаф Шольц"),
+        ("Markus Söder", "Маркус Зёдер"),
+        ("Jeffrey Epstein", "Джеффри Эпштейн"),
+        ("Bernie Sanders", "Берни Сандерс"),
+        ("Karim Massimov", "Карим Масимов"),
+    ],
+)
+def test_foreign_names_meet_their_russian_spelling(latin: str, cyrillic: str) -> None:
+    found = same_person_name(NameForm.of(latin), NameForm.of(cyrillic))
+    assert found is not None and not found.probable
+    entities = resolve_corpus([m(latin, 1), m(cyrillic, 2)]).entities
+    assert len(entities) == 1
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Fred Trump", "Дональд Трамп"),  # relatives: same surname, other given name
+        ("Hunter Biden", "Джо Байден"),
+        ("Rakhat Aliyev", "Ильхам Алиев"),
+        ("Donald Trump Jr.", "Donald Trump"),  # a generational suffix is another person
+        ("Nursultan Nazarbayev", "Нурсултан Назарбаева"),  # feminine form
+    ],
+)
+def test_different_people_stay_apart(a: str, b: str) -> None:
+    assert same_person_name(NameForm.of(a), NameForm.of(b)) is None
+    assert len(resolve_corpus([m(a, 1), m(b, 2)]).entities) == 2
+
+
+def test_transcription_scores_sound_not_spelling() -> None:
+    assert transcribed("söder", "зёдер") and transcribed("epstein", "эпштейн")
+    assert not transcribed("scholz", "шульц")  # a vowel apart
+    assert not transcribed("scholz", "шольте")  # a consonant apart
+    assert coarse_key("Trump") == coarse_key("Трамп")
+
+
+def test_nickname_merge_is_probable_and_says_so() -> None:
+    entities = resolve_corpus(
+        [m("Jeffrey Epstein", 1), m("Jeffrey Epstein", 2), m("Jeff Epstein", 3)]
+    ).entities
+    (entity,) = entities
+    alias = entity.aliases["Jeff Epstein"]
+    assert alias.probable == 1 and "nickname" in alias.reason
+    assert entity.aliases["Jeffrey Epstein"].probable == 0
+
+
+def test_lone_surname_goes_to_its_dominant_bearer_not_a_relative() -> None:
+    mentions = [m("Donald Trump", d) for d in range(1, 11)] + [
+        m("Fred Trump", 11),
+        m("Трамп", 12),
+        m("Trump", 13),
+    ]
+    resolution = resolve_corpus(mentions)
+    aliases = by_alias(resolution.entities)
+    assert aliases["Трамп"].name == aliases["Trump"].name == "Donald Trump"
+    assert aliases["Трамп"].aliases["Трамп"].probable == 1
+    assert "Fred Trump" in aliases["Trump"].aliases["Trump"].reason  # the other bearer is named
+    assert aliases["Fred Trump"].name == "Fred Trump"
+
+
+def test_lone_surname_of_two_comparable_people_stays_apart_as_a_suggestion() -> None:
+    mentions = [m("Joe Biden", d) for d in range(1, 6)] + [m("Hunter Biden", d) for d in range(6, 10)]
+    resolution = resolve_corpus([*mentions, m("Biden", 20), m("Biden", 21)])
+    aliases = by_alias(resolution.entities)
+    assert aliases["Biden"].name == "Biden"
+    assert "kept apart" in aliases["Biden"].aliases["Biden"].reason
+    assert {s.candidate for s in resolution.suggestions} == {"person:joe biden", "person:hunter biden"}
+    assert all(s.node == "person:biden" and s.mentions == 2 for s in resolution.suggestions)
+
+
+def test_display_names_of_one_address_are_one_person() -> None:
+    header = {"kind": MentionKind.HEADER, "address": "jd@example.org"}
+    mentions = [
+        m("Jonah Dreyfus", 1, **header),
+        m("jonah D.", 2, **header),
+        m("J", 3, **header),
+        m("Jonah Dreyfus", 4),
+    ]
+    (entity,) = resolve_corpus(mentions).entities
+    assert entity.name == "Jonah Dreyfus"
+    assert "same address (jd@example.org)" in entity.aliases["J"].reason
+    assert "email:jd@example.org" in entity.nodes
+
+
+def test_a_shared_mailbox_joins_nobody() -> None:
+    header = {"kind": MentionKind.HEADER, "address": "desk@example.org"}
+    mentions = [m("Ann Leary", 1, **header), m("Bob Ruskin", 2, **header), m("AL", 3, **header)]
+    names = sorted(e.name for e in resolve_corpus(mentions).entities)
+    assert names == ["AL", "Ann Leary", "Bob Ruskin"]
+
+
+def test_ocr_glued_name_is_split_when_the_prefix_is_a_known_name() -> None:
+    mentions = [m("Jeffrey Epstein", d) for d in range(1, 7)] + [m("Jeffrey Epsteinand", 7)]
+    (entity,) = resolve_corpus(mentions).entities
+    assert "OCR-glued 'Epsteinand' read as 'Epstein' + 'and'" in entity.aliases["Jeffrey Epsteinand"].reason
+    # an ordinary name ending in a glue word is left alone
+    assert len(resolve_corpus([m("Ivor Wordsand", 1), m("Jeffrey Epstein", 2)]).entities) == 2
+
+
+def test_name_shaped_organisation_with_a_given_name_is_a_person() -> None:
+    mentions = [m("Kairat Kelimbetov", 1, O), m("Kairat Kelimbetov", 2, O), m("Kelimbetov", 3)]
+    (entity,) = resolve_corpus(mentions).entities
+    assert entity.type is P
+    assert "'Kairat' is a given name" in entity.aliases["Kairat Kelimbetov"].reason
+    # a frequent organisation keeps its type
+    firms = [m("Morgan Stanley", d, O) for d in range(1, 10)] + [m("Stanley", 11)]
+    assert {e.name: e.type for e in resolve_corpus(firms).entities}["Morgan Stanley"] is O
+
+
+def test_judgements_override_the_rules() -> None:
+    mentions = [m("Karim Massimov", 1), m("Karim Masimov", 2), m("Vera Lindqvist", 3)]
+    assert len(resolve_corpus(mentions).entities) == 2
+    apart = Judgement("person:karim massimov", "person:karim masimov", NEGATIVE, "ana", note="two men")
+    assert len(resolve_corpus(mentions, judgements=[apart]).entities) == 3
+    together = Judgement("person:vera lindqvist", "person:karim massimov", POSITIVE, "ana", note="alias")
+    entities = resolve_corpus(mentions, judgements=[together]).entities
+    (merged,) = [e for e in entities if "Vera Lindqvist" in e.aliases]
+    assert merged.aliases["Vera Lindqvist"].reason.startswith("merged by ana: alias") or merged.aliases[
+        "Karim Massimov"
+    ].reason.startswith("merged by ana: alias")
+
+
+def test_type_judgements_reject_or_retype() -> None:
+    mentions = [m("Unexpected Findings", 1), m("Palm Beach", 2)]
+    reject = Judgement("person:unexpected findings", "type:person", NEGATIVE, "ana")
+    retype = Judgement("person:palm beach", "type:location", POSITIVE, "ana")
+    entities = resolve_corpus(mentions, judgements=[reject, retype]).entities
+    assert [(e.name, e.type.value) for e in entities] == [("Palm Beach", "location")]
