@@ -12,7 +12,7 @@ from threadline.names.crossscript import coarse_key, transcribed
 from threadline.resolve.entities import NEGATIVE, POSITIVE, Judgement
 from threadline.resolve.resolver import MentionRef, ResolvedEntity, resolve_corpus
 
-P, O = EntityType.PERSON, EntityType.ORGANIZATION
+P, ORG = EntityType.PERSON, EntityType.ORGANIZATION
 _ids = count(1)
 
 
@@ -128,13 +128,13 @@ def test_ocr_glued_name_is_split_when_the_prefix_is_a_known_name() -> None:
 
 
 def test_name_shaped_organisation_with_a_given_name_is_a_person() -> None:
-    mentions = [m("Kairat Kelimbetov", 1, O), m("Kairat Kelimbetov", 2, O), m("Kelimbetov", 3)]
+    mentions = [m("Kairat Kelimbetov", 1, ORG), m("Kairat Kelimbetov", 2, ORG), m("Kelimbetov", 3)]
     (entity,) = resolve_corpus(mentions).entities
     assert entity.type is P
     assert "'Kairat' is a given name" in entity.aliases["Kairat Kelimbetov"].reason
     # a frequent organisation keeps its type
-    firms = [m("Morgan Stanley", d, O) for d in range(1, 10)] + [m("Stanley", 11)]
-    assert {e.name: e.type for e in resolve_corpus(firms).entities}["Morgan Stanley"] is O
+    firms = [m("Morgan Stanley", d, ORG) for d in range(1, 10)] + [m("Stanley", 11)]
+    assert {e.name: e.type for e in resolve_corpus(firms).entities}["Morgan Stanley"] is ORG
 
 
 def test_judgements_override_the_rules() -> None:

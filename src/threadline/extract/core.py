@@ -195,9 +195,9 @@ def drop_headings(text: str, body_start: int, drafts: list[Draft]) -> list[Draft
     for d in drafts:
         if d.type is EntityType.PERSON and d.kind is MentionKind.NER and _alone_on_line(text, d):
             tokens = name_tokens(d.name)
-            if len(tokens) >= 2 and not any(_known_name_part(t) for t in tokens):
-                if body.count(d.name) <= 1 and body.count(tokens[-1]) <= 1:
-                    continue
+            unknown = len(tokens) >= 2 and not any(_known_name_part(t) for t in tokens)
+            if unknown and body.count(d.name) <= 1 and body.count(tokens[-1]) <= 1:
+                continue
         kept.append(d)
     return kept
 
