@@ -8,7 +8,7 @@ import pytest
 
 from threadline.model import EntityType, MentionKind
 from threadline.names.compare import NameForm, same_person_name
-from threadline.names.crossscript import coarse_key, transcribed
+from threadline.names.crossscript import coarse_keys, transcribed
 from threadline.resolve.entities import NEGATIVE, POSITIVE, Judgement
 from threadline.resolve.resolver import MentionRef, ResolvedEntity, resolve_corpus
 
@@ -61,7 +61,8 @@ def test_transcription_scores_sound_not_spelling() -> None:
     assert transcribed("söder", "зёдер") and transcribed("epstein", "эпштейн")
     assert not transcribed("scholz", "шульц")  # a vowel apart
     assert not transcribed("scholz", "шольте")  # a consonant apart
-    assert coarse_key("Trump") == coarse_key("Трамп")
+    assert coarse_keys("Trump") == coarse_keys("Трамп")
+    assert coarse_keys("Kissinger") >= coarse_keys("Киссинджер")  # g read as дж
 
 
 def test_nickname_merge_is_probable_and_says_so() -> None:

@@ -182,7 +182,9 @@ class RussianNER:
                     tokens = tokens[:-1]
                 if not tokens:
                     continue
-                normal = self._normalize(self.morph_vocab, tokens)
+                normal = _keep_feminine(
+                    [t.text for t in tokens], str(self._normalize(self.morph_vocab, tokens))
+                )
             else:
                 span.normalize(self.morph_vocab)
                 normal = span.normal
@@ -215,6 +217,23 @@ class RussianNER:
             for token, tagged in zip(tokens[lo:], markup.tokens, strict=False):
                 token.pos = tagged.pos
                 token.feats = tagged.feats
+
+
+_FEMININE_SURNAME = re.compile(r"(?:ова|ева|ёва|ина|ына|ская|цкая)$")
+
+
+def _keep_feminine(written: list[str], normal: str) -> str:
+    """A woman's name the normaliser turned masculine ("Дарига Назарбаева" -> "Дарига Назарбаев",
+    read as a genitive) keeps its feminine surname: when the given name is written as its own
+    dictionary form and ends like a woman's name, the name is in the nominative already."""
+    words = normal.split()
+    if len(written) != len(words) or len(words) < 2:
+        return normal
+    given, surname = written[0], written[-1]
+    nominative = given == words[0] and given[-1:] in ("а", "я")
+    if nominative and _FEMININE_SURNAME.search(surname) and not _FEMININE_SURNAME.search(words[-1]):
+        words[-1] = surname
+    return " ".join(words)
 
 
 def _recase(word: str, like: str) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from threadline.names.crossscript import is_cyrillic, transcribed
 from threadline.names.keys import name_key
-from threadline.names.parts import is_nickname_pair, shared_name_item
+from threadline.names.parts import is_nickname_pair, shared_name_item, ukrainian_russian_pair
 from threadline.names.translit import is_feminine_pair, same_token, skeleton
 
 _PARTICLES = {"de", "da", "del", "der", "van", "von", "bin", "ibn", "al", "el", "la", "le", "du", "di"}
@@ -60,8 +60,11 @@ class NameForm:
         for word in name.split():
             parts = name_key(word).split()
             keys += parts
+            pieces = [re.sub(r"[^\w]", "", p.lower()).replace("ё", "е") for p in word.split("-")]
             if len(parts) == 1:
-                raw.append(re.sub(r"[^\w-]", "", word.lower()).replace("ё", "е"))
+                raw.append("".join(pieces))
+            elif len(pieces) == len(parts):  # "Kassym-Jomart", "Касым-Жомарт": each half as written
+                raw += pieces
             else:  # "O'Neil": compared on its ASCII parts
                 raw += parts
         suffix = None
@@ -139,6 +142,8 @@ def same_person_name(a: NameForm, b: NameForm, *, probable: bool = True) -> Name
     ia, ib = a.core(), b.core()
     given = same_part(a.part(ia[0]), b.part(ib[0]))
     nickname = False
+    if not given and ukrainian_russian_pair(a.tokens[ia[0]], b.tokens[ib[0]]):
+        given = f"in Ukrainian and Russian ({a.tokens[ia[0]]} ~ {b.tokens[ib[0]]})"
     if not given and probable and is_nickname_pair(a.tokens[ia[0]], b.tokens[ib[0]]):
         given = f"variant ({a.tokens[ia[0]]} ~ {b.tokens[ib[0]]}: nickname)"
         nickname = True

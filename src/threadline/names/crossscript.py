@@ -245,27 +245,49 @@ def transcribed(latin: str, cyrillic: str, threshold: float = THRESHOLD) -> bool
 
 # Coarse consonant classes shared by both scripts, for blocking candidate pairs before the scored
 # comparison: Trump and Трамп are both "TRMP", Scholz and Шольц "SLS", Söder and Зёдер "STR".
+# A Cyrillic letter has one sound; some Latin letters have two (g in Kissinger is дж, in Hugo г;
+# w in Powell is silent, in Wolf в), so a Latin token has a key per reading (at most 8).
 _COARSE_DIGRAPHS = (
-    ("tsch", "s"), ("dzh", "j"), ("sch", "s"), ("shch", "s"), ("sh", "s"), ("ch", "s"), ("zh", "s"),
+    ("tsch", "s"), ("dzh", "j"), ("sch", "s"), ("shch", "s"), ("sh", "s"), ("zh", "s"),
     ("kh", "h"), ("ts", "s"), ("tz", "s"), ("ph", "f"), ("th", "t"), ("ck", "k"), ("qu", "k"),
 )  # fmt: skip
-_COARSE_CLASSES = str.maketrans(
-    "bpfvwtdkgqcxszjlrmn",
-    "PPFFFTTKKKKKSSSLRMM",
-)
+_COARSE_CLASSES = str.maketrans("bpfvtdkqxszjlrmn", "PPFFTTKKKSSSLRMM")
+_AMBIGUOUS = {"c": ("K", "S"), "g": ("K", "S"), "w": ("F", ""), "ch": ("S", "K")}
+_MAX_AMBIGUOUS = 3
 
 
-def coarse_key(token: str) -> str:
-    """The consonant skeleton of a name token in either script, in broad sound classes."""
+def coarse_keys(token: str) -> frozenset[str]:
+    """Consonant skeletons of a name token in broad sound classes, one per reading of its ambiguous
+    letters; a Cyrillic token has exactly one."""
     from anyascii import anyascii
 
+    cyrillic = is_cyrillic(token)
     s = anyascii(token.translate(_SIGNS)).lower()
     for digraph, single in _COARSE_DIGRAPHS:
         s = s.replace(digraph, single)
-    s = "".join(ch for ch in s.translate(_COARSE_CLASSES) if ch.isupper())
+    if cyrillic:  # ch here is only ч, g only г
+        s = s.replace("ch", "s")
+    readings = [""]
+    i = 0
+    ambiguous = 0
+    while i < len(s):
+        unit = "ch" if s.startswith("ch", i) else s[i]
+        i += len(unit)
+        if not cyrillic and unit in _AMBIGUOUS and ambiguous < _MAX_AMBIGUOUS:
+            ambiguous += 1
+            readings = [r + c for r in readings for c in _AMBIGUOUS[unit]]
+            continue
+        # past the cap, an ambiguous letter takes its first reading
+        cls = _AMBIGUOUS[unit][0] if unit in _AMBIGUOUS else unit.translate(_COARSE_CLASSES)
+        if cls.isupper():
+            readings = [r + cls for r in readings]
+    return frozenset(_collapse(r) for r in readings)
+
+
+def _collapse(classes: str) -> str:
     out: list[str] = []
-    for ch in s:
-        if not out or out[-1] != ch:
+    for ch in classes:
+        if ch.isupper() and (not out or out[-1] != ch):
             out.append(ch)
     return "".join(out)
 

@@ -68,3 +68,30 @@ def shared_name_item(a: str, b: str) -> str | None:
     """A Wikidata name item both tokens are labels of, or None."""
     common = name_symbols(a) & name_symbols(b)
     return min(common) if common else None
+
+
+# Ukrainian given names and the Russian names they correspond to, as ASCII keys: Russian-language
+# news writes "Владимир Зеленский", English news "Volodymyr Zelensky".
+_UKRAINIAN_GIVEN = {
+    "volodymyr": "vladimir", "oleksandr": "aleksandr", "oleksiy": "aleksei", "oleksii": "aleksei",
+    "mykola": "nikolai", "mykhailo": "mikhail", "mykhaylo": "mikhail", "petro": "petr",
+    "pavlo": "pavel", "andriy": "andrei", "andrii": "andrei", "serhiy": "sergei", "serhii": "sergei",
+    "vasyl": "vasilii", "dmytro": "dmitrii", "yevhen": "evgenii", "yevhenii": "evgenii",
+    "oleh": "oleg", "ihor": "igor", "bohdan": "bogdan", "hryhoriy": "grigorii", "vitaliy": "vitalii",
+    "vitalii": "vitalii", "olena": "elena", "kateryna": "ekaterina", "tetiana": "tatiana",
+    "tetyana": "tatiana", "nataliya": "natalia", "halyna": "galina", "liudmyla": "liudmila",
+    "lyudmyla": "liudmila", "iryna": "irina", "anatoliy": "anatolii", "valeriy": "valerii",
+    "yuriy": "iurii", "denys": "denis", "maksym": "maksim", "kyrylo": "kirill", "danylo": "daniil",
+    "hennadiy": "gennadii", "arseniy": "arsenii", "leonid": "leonid",
+}  # fmt: skip
+
+
+def ukrainian_russian_pair(a: str, b: str) -> bool:
+    """Whether two given names (ASCII keys) are one name in its Ukrainian and Russian forms."""
+    from threadline.names.translit import skeleton
+
+    for ua, ru in ((a, b), (b, a)):
+        russian = _UKRAINIAN_GIVEN.get(ua)
+        if russian is not None and skeleton(russian) == skeleton(ru):
+            return True
+    return False

@@ -27,7 +27,7 @@ from rigour.text.phonetics import metaphone
 
 from threadline.model import EntityType, MentionKind, WatchlistPerson
 from threadline.names.compare import NameForm, NameMatch, same_person_name, same_surname
-from threadline.names.crossscript import coarse_key, is_cyrillic
+from threadline.names.crossscript import coarse_keys, is_cyrillic
 from threadline.names.keys import name_key
 from threadline.names.translit import skeleton
 from threadline.resolve.clusters import Clusters
@@ -160,7 +160,8 @@ def _merge_variants(clusters: Clusters, nodes: dict[str, _Node]) -> None:
             blocks["p:" + metaphone(surname)].append(key)
             if len(form.tokens) == 2:  # "MASSIMOV Karim": surname written first
                 blocks["s:" + skeleton(form.tokens[0])].append(key)
-            cross["c:" + coarse_key(form.raw[-1] if form.raw else surname)][cyrillic].append(key)
+            for sound in coarse_keys(form.raw[-1] if form.raw else surname):
+                cross["c:" + sound][cyrillic].append(key)
     pairs: list[tuple[str, str]] = []
     for keys in blocks.values():
         keys = list(dict.fromkeys(keys))
@@ -217,13 +218,17 @@ def _place_short_forms(
             full_roots[clusters.find(key)].append(key)
     by_skeleton: dict[str, set[str]] = defaultdict(set)
     by_given: dict[str, set[str]] = defaultdict(set)
-    by_sound: dict[str, set[str]] = defaultdict(set)
+    # (is Cyrillic, consonant skeleton) -> roots: a short form in one script looks among full names
+    # written in the other (a lone "Трамп" for Donald Trump)
+    by_sound: dict[tuple[bool, str], set[str]] = defaultdict(set)
     for root, keys in full_roots.items():
         for key in keys:
             for form in nodes[key].forms.values():
                 by_skeleton[skeleton(form.tokens[-1])].add(root)
                 by_given[skeleton(form.tokens[0])].add(root)
-                by_sound[coarse_key(form.raw[-1] if form.raw else form.tokens[-1])].add(root)
+                written = form.raw[-1] if form.raw else form.tokens[-1]
+                for sound in coarse_keys(written):
+                    by_sound[(is_cyrillic(written), sound)].add(root)
     short_counts: Counter[str] = Counter()
     short_forms: dict[str, NameForm] = {}
     for p in placed:
@@ -237,9 +242,10 @@ def _place_short_forms(
             continue  # a person joined it already (a judgement)
         form = short_forms[short]
         surname_key = form.tokens[-1]
-        roots = by_skeleton.get(skeleton(surname_key), set()) | by_sound.get(
-            coarse_key(form.raw[-1] if form.raw else surname_key), set()
-        )
+        roots = set(by_skeleton.get(skeleton(surname_key), set()))
+        written = form.raw[-1] if form.raw else surname_key
+        for sound in coarse_keys(written):
+            roots |= by_sound.get((not is_cyrillic(written), sound), set())
         weights: Counter[str] = Counter()
         for root in sorted(roots):
             matching = [

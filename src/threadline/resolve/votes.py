@@ -15,6 +15,7 @@ from dataclasses import replace
 from threadline.extract.surface import ORG_WORDS, looks_like_person
 from threadline.model import EntityType, MentionKind
 from threadline.names.compare import NameForm, skeleton
+from threadline.names.crossscript import coarse_keys, is_cyrillic
 from threadline.names.keys import name_key, name_tokens
 from threadline.names.parts import is_known_given_name, name_symbols
 from threadline.resolve.entities import MentionRef
@@ -131,6 +132,7 @@ def vote_types(mentions: Sequence[MentionRef]) -> dict[str, tuple[EntityType, st
     votes: dict[str, Counter[EntityType]] = defaultdict(Counter)
     spelled: dict[str, str] = {}
     person_surnames: set[str] = set()
+    person_sounds: set[tuple[bool, str]] = set()  # (written in Cyrillic, consonant skeleton)
     for m in mentions:
         if m.kind is MentionKind.PROPAGATED:
             continue
@@ -140,6 +142,8 @@ def vote_types(mentions: Sequence[MentionRef]) -> dict[str, tuple[EntityType, st
         spelled.setdefault(key, m.name)
         if m.type is EntityType.PERSON and key:
             person_surnames.add(skeleton(key.split()[-1]))
+            written = name_tokens(m.name)[-1]
+            person_sounds.update((is_cyrillic(written), s) for s in coarse_keys(written))
     decided: dict[str, tuple[EntityType, str]] = {}
     for key, counter in votes.items():
         total = sum(counter.values())
@@ -153,19 +157,24 @@ def vote_types(mentions: Sequence[MentionRef]) -> dict[str, tuple[EntityType, st
             decided[key] = (best, f"{best.value} in most of its {min(total, 999_999)} other mentions")
         typed = decided.get(key, (next(iter(counter)), ""))[0]
         if typed is EntityType.ORGANIZATION and total <= RARE_ORG_MENTIONS:
-            why = _given_name_org(spelled[key], key, person_surnames)
+            why = _given_name_org(spelled[key], key, person_surnames, person_sounds)
             if why:
                 decided[key] = (EntityType.PERSON, why)
     return decided
 
 
-def _given_name_org(name: str, key: str, person_surnames: set[str]) -> str | None:
+def _given_name_org(
+    name: str, key: str, person_surnames: set[str], person_sounds: set[tuple[bool, str]]
+) -> str | None:
     tokens = key.split()
     if not 2 <= len(tokens) <= 3 or ORG_WORDS.search(name) or not looks_like_person(name):
         return None
     first, surname = tokens[0], tokens[-1]
     if not (is_known_given_name(first) or name_symbols(name_tokens(name)[0].lower())):
         return None
-    if skeleton(surname) not in person_surnames:
+    written = name_tokens(name)[-1]
+    # the surname is a person's elsewhere, in this spelling or in the other script ("Шольц")
+    other_script = {(not is_cyrillic(written), s) for s in coarse_keys(written)}
+    if skeleton(surname) not in person_surnames and not other_script & person_sounds:
         return None
     return f"a person: {name_tokens(name)[0]!r} is a given name and NER calls {name_tokens(name)[-1]!r} a person elsewhere"
