@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
+from tests.test_web_curation import build_curation_db
 from tests.web_corpus import IMG, SCRIPT, build_web_db
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,14 +41,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(db: Path, token: str | None = None) -> Iterator[str]:
+def serving(db: Path, token: str | None = None, *, edit: bool = False) -> Iterator[str]:
     """The real app under uvicorn on a free loopback port, in a background thread; yields its URL."""
     import uvicorn
 
     from threadline.web import create_app
 
     port = _free_port()
-    config = uvicorn.Config(create_app(db, token=token), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(db, token=token, edit=edit)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -75,7 +77,7 @@ def base_url(web_db: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(base_url: str) -> Iterator[Any]:
+def browser() -> Iterator[Any]:
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM),
@@ -226,5 +228,49 @@ def test_login_flow_with_a_token(browser: Any, web_db: Path) -> None:
         page.wait_for_url("**/watchlist")
         assert page.get_by_role("heading", name="Watchlist").is_visible()
         shot(page, "watchlist")
+        assert watched.errors == []
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def curation_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small fictional corpus built through the store (no language model): people to merge."""
+    return build_curation_db(tmp_path_factory.mktemp("curation") / "curation.db")
+
+
+def test_merge_and_split_in_the_browser(browser: Any, curation_db: Path) -> None:
+    """In edit mode a person merges two entities from the form, then splits one alias off again."""
+    with serving(curation_db, edit=True) as url:
+        context, page, watched = _open(browser, url)
+        page.goto("/entity/corvin-ashdale")
+        page.fill("input[name=other]", "Vera Lindqvist")
+        page.locator("form[action$='/merge'] input[name=note]").fill("one harbour clerk")
+        page.locator("form[action$='/merge'] input[name=user]").fill("ana")
+        page.get_by_role("button", name="Merge with it").click()
+        page.wait_for_url("**/entity/corvin-ashdale?done=merged*")
+        assert "now leads here" in page.get_by_role("status").inner_text()
+        merged = page.locator("table.aliases tr", has_text="Vera Lindqvist")
+        assert "merged by ana: one harbour clerk" in merged.inner_text()
+        shot(page, "curation-merged")
+
+        page.get_by_label("split off Vera Lindqvist").check()
+        page.get_by_role("button", name="Split these aliases off").click()
+        page.wait_for_url("**/entity/corvin-ashdale?done=split*")
+        assert page.locator("table.aliases tr", has_text="Vera Lindqvist").count() == 0
+        page.get_by_role("status").get_by_role("link", name="Vera Lindqvist").click()
+        page.wait_for_url("**/entity/vera-lindqvist")
+        assert page.get_by_role("heading", name="Vera Lindqvist").is_visible()
+        shot(page, "curation-split")
+        assert watched.dialogs == [] and watched.errors == []
+        context.close()
+
+
+def test_a_read_only_server_shows_no_buttons(browser: Any, curation_db: Path) -> None:
+    with serving(curation_db) as url:
+        context, page, watched = _open(browser, url)
+        for path in ("/entity/jeffrey-corran", "/suggestions"):
+            page.goto(path)
+            assert page.locator("main form, main button, main input[type=checkbox]").count() == 0, path
+        assert page.get_by_role("link", name="Marten Holloway").first.is_visible()  # the list itself
         assert watched.errors == []
         context.close()

@@ -139,6 +139,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="S",
         help="stop a request's database queries after S seconds (default 15)",
     )
+    p.add_argument(
+        "--edit",
+        action="store_true",
+        help="let the browser curate: merge, split, not-same and reject on entity and suggestions pages",
+    )
 
     w = sub.add_parser("watchlist", parents=[common], help="persons of interest").add_subparsers(
         dest="action", required=True
@@ -627,11 +632,16 @@ def _serve(args: argparse.Namespace, db: Path, out: Console, err: Console) -> in
     from threadline.web import create_app
 
     app = create_app(
-        db, token=token, allowed_hosts=[args.host, *args.allowed_host], query_seconds=args.query_timeout
+        db,
+        token=token,
+        allowed_hosts=[args.host, *args.allowed_host],
+        query_seconds=args.query_timeout,
+        edit=args.edit,
     )
     shown = f"[{args.host}]" if ":" in args.host else args.host
+    mode = "for reading and curation (--edit)" if args.edit else "read-only"
     out.print(
-        f"threadline: serving {db} read-only on http://{shown}:{args.port}/"
+        f"threadline: serving {db} {mode} on http://{shown}:{args.port}/"
         + (" (token required)" if token else "")
         + "; Ctrl-C to stop",
         markup=False,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query
 from threadline import query
 from threadline.query import duplicates as stories
 from threadline.query import web_queries
+from threadline.query.curation import suggestions as probable_pairs
 from threadline.web.deps import MAX_COUNT, MAX_ID, MAX_NAME_CHARS, MAX_OFFSET, Conn
 from threadline.web.schemas import (
     AmbiguousError,
@@ -19,9 +20,11 @@ from threadline.web.schemas import (
     EntitySummary,
     ErrorDetail,
     FileError,
+    JudgementRow,
     Links,
     SearchHit,
     Source,
+    Suggestion,
     Summary,
 )
 
@@ -115,3 +118,25 @@ def document(
     at: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="a character offset the window holds")] = 0,
 ) -> dict[str, Any]:
     return web_queries.document(conn, doc_id, at=at)
+
+
+@get(
+    "/suggestions",
+    response_model=list[Suggestion],
+    summary="Probable merges left to a person, most mentions moved first",
+)
+def suggestions(
+    conn: Conn, limit: Annotated[int, Query(ge=0, le=MAX_COUNT, description="0: no limit")] = 50
+) -> list[dict[str, Any]]:
+    return probable_pairs(conn, limit=limit or None)
+
+
+@get(
+    "/judgements",
+    response_model=list[JudgementRow],
+    summary="People's judgements, oldest first, with the entities their nodes belong to now",
+)
+def judgements(conn: Conn) -> list[dict[str, Any]]:
+    from threadline.curation import judgements as stored  # pulls in the pipeline: only when asked
+
+    return stored(conn)

@@ -1,20 +1,25 @@
-"""The web app: server-rendered pages and a JSON API over one read-only database.
+"""The web app: server-rendered pages and a JSON API over one database, read-only unless started
+in edit mode (``serve --edit``), which adds the curation forms and their routes (web.curate).
 
 ``create_app`` keeps everything on ``app.state`` (no module globals): the database path, a small
 pool of read-only connections, the templates, the optional access token, the host names the app
-answers to and each request's time budget.
+answers to, each request's time budget and, in edit mode, the forms' CSRF secret and the lock that
+lets one curation write at a time.
 
-The guard middleware runs one small check after another (Host header, then token) and adds the
-security headers to every response, refusals and errors included; a new check (a write mode's
-CSRF token, say) is one more function in ``_refusal``.
+The guard middleware runs one small check after another (Host header, token, then where a POST
+comes from) and adds the security headers to every response, refusals and errors included; the
+write routes check their form's CSRF token themselves (web.curate), as only they read a body.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import threading
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
@@ -24,7 +29,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from threadline.query import Ambiguous, NotFound, QueryTooLong
-from threadline.web import api, pages
+from threadline.store.db import StoreError
+from threadline.web import api, curate, pages
 from threadline.web.deps import HERE, ConnectionPool, QueryTimeout, authorized, is_api, make_templates, render
 
 CSP = (
@@ -35,11 +41,14 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # Not "no-referrer": with it a browser sends "Origin: null" on our own forms' POSTs, which then
+    # look like any other site's. Nothing links off the site, so no referrer leaves it either way.
+    "Referrer-Policy": "same-origin",
 }
 
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 QUERY_SECONDS = 15.0
 LOG = logging.getLogger("threadline.web")
 
@@ -89,6 +98,34 @@ def _missing_token(request: Request) -> Response | None:
     return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
 
+def _cross_site(request: Request) -> Response | None:
+    """A refusal (403) for a POST (any method that may change something) that a browser says comes
+    from another site: Sec-Fetch-Site other than same-origin, or an Origin (else Referer) whose host
+    is not one this server answers to; "Origin: null" (a sandboxed or hidden origin) too. Requests
+    that name neither are not a browser's form (curl, scripts): the write routes' CSRF token still
+    applies to them."""
+    if request.method in SAFE_METHODS:
+        return None
+    allowed: frozenset[str] = request.app.state.allowed_hosts
+    site = request.headers.get("sec-fetch-site")
+    source = request.headers.get("origin") or request.headers.get("referer")
+    foreign = site is not None and site != "same-origin"
+    if source is not None:
+        try:
+            foreign = foreign or urlsplit(source).hostname not in allowed
+        except ValueError:  # an unparsable Origin or Referer
+            foreign = True
+    if not foreign:
+        return None
+    message = (
+        "This request was sent from another site (or a page that hid where it came from), so it was"
+        " refused and nothing was changed. Open this server's own page and send the form from there."
+    )
+    if is_api(request):
+        return JSONResponse({"detail": message}, status_code=403)
+    return PlainTextResponse(message, status_code=403)
+
+
 def _internal_error(request: Request) -> Response:
     """A plain 500, without templates: whatever failed may fail again."""
     if is_api(request):
@@ -104,7 +141,7 @@ def _internal_error(request: Request) -> Response:
 
 def _refusal(request: Request) -> Response | None:
     """The first check that turns the request away, in order, or None to serve it."""
-    return _wrong_host(request) or _missing_token(request)
+    return _wrong_host(request) or _missing_token(request) or _cross_site(request)
 
 
 def _install_guard(app: FastAPI) -> None:
@@ -169,18 +206,30 @@ def _install_error_pages(app: FastAPI) -> None:
         return render(request, "error.html", context, status_code=exc.status_code)
 
 
+def _check_writable(db_path: Path) -> None:
+    """Edit mode writes the database, its WAL files and its lock file beside it."""
+    for path in (db_path, db_path.parent):
+        if not os.access(path, os.W_OK):
+            raise StoreError(f"cannot serve {db_path} with --edit: {path} is not writable")
+
+
 def create_app(
     db_path: Path | str,
     token: str | None = None,
     *,
     allowed_hosts: Iterable[str] = (),
     query_seconds: float = QUERY_SECONDS,
+    edit: bool = False,
 ) -> FastAPI:
     """The web app over the database at ``db_path``, opened read-only. With ``token``, every page
     and API call needs ``Authorization: Bearer <token>`` or the cookie set by the login form.
 
     Requests must name a loopback host (localhost, 127.0.0.1, [::1]) or one of ``allowed_hosts``
-    in their Host header; others get 400. Each request's queries stop after ``query_seconds``."""
+    in their Host header; others get 400. Each request's queries stop after ``query_seconds``.
+
+    With ``edit``, pages show curation forms (merge, split, not-same, reject) whose POST routes
+    write judgements under the database's writer lock; without it those routes do not exist.
+    Raises StoreError when ``edit`` is asked for a database this process cannot write."""
     app = FastAPI(
         title="threadline",
         summary="Who appears in your documents, with whom, and where it says so.",
@@ -189,7 +238,14 @@ def create_app(
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
-    app.state.pool = ConnectionPool(Path(db_path))
+    db_path = Path(db_path)
+    app.state.pool = ConnectionPool(db_path)
+    app.state.db_path = db_path
+    app.state.edit = edit
+    if edit:
+        _check_writable(db_path)
+        app.state.csrf_secret = secrets.token_bytes(32)
+        app.state.write_lock = threading.Lock()
     app.state.token = token or None
     app.state.allowed_hosts = LOOPBACK_HOSTS | {host_name(h) for h in allowed_hosts}
     app.state.query_seconds = query_seconds
@@ -197,6 +253,8 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    if edit:
+        app.include_router(curate.router)
     _install_guard(app)
     _install_error_pages(app)
     return app

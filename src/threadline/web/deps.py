@@ -1,4 +1,5 @@
-"""What every route shares: a pool of read-only connections, template rendering and the session cookie."""
+"""What every route shares: a pool of read-only connections, template rendering, the session cookie
+and, in edit mode, the forms' CSRF token."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qs, unquote
 
 import jinja2
 from fastapi import Depends, Request
@@ -21,6 +23,8 @@ from threadline.web.render import segments_html
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "threadline_session"
+USER_COOKIE = "threadline_user"  # edit mode: who decides, remembered for the next forms
+MAX_USER_CHARS = 100
 # Bounds of numeric parameters: past them a request gets 422, never a 500 from an integer SQLite
 # cannot hold (2^63 and up) or an offset no page will ever reach.
 MAX_ID = 2**63 - 1
@@ -110,6 +114,30 @@ def authorized(request: Request, token: str) -> bool:
     return hmac.compare_digest(cookie.encode(), session_value(token).encode())
 
 
+def csrf_token(request: Request) -> str:
+    """The token every form of an edit-mode page carries: an HMAC of the process's secret and the
+    session cookie (when the app has a token), so a page of another site cannot know it and a form
+    from before a restart (a new secret) or from a session of another token is refused."""
+    secret: bytes = request.app.state.csrf_secret
+    session = request.cookies.get(COOKIE, "") if request.app.state.token else ""
+    return hmac.new(secret, b"threadline-csrf\x00" + session.encode(), hashlib.sha256).hexdigest()
+
+
+class FormTooLarge(ValueError):
+    """A form body past its size limit."""
+
+
+async def read_form(request: Request, limit: int) -> dict[str, list[str]]:
+    """An url-encoded form body as {field: [values]}; FormTooLarge past ``limit`` bytes (read no
+    further: a client cannot make the server hold an endless body)."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise FormTooLarge(f"form larger than {limit:,} bytes")
+    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+
+
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
@@ -130,4 +158,8 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
     templates: Jinja2Templates = request.app.state.templates
     context.setdefault("nav", "")
     context.setdefault("authenticated", request.app.state.token is not None)
+    context.setdefault("edit", request.app.state.edit)
+    context.setdefault("csrf", csrf_token(request) if request.app.state.edit else "")
+    curator = unquote(request.cookies.get(USER_COOKIE, "")) if request.app.state.edit else ""
+    context.setdefault("curator", curator[:MAX_USER_CHARS])
     return templates.TemplateResponse(request, name, context, status_code=status_code)

@@ -1,5 +1,6 @@
 """Server-rendered pages. Each handler asks the query layer, shapes the answer for its template and
-renders; no SQL here. Every page only reads."""
+renders; no SQL here. Every page only reads; in edit mode some show forms whose POST routes are in
+web.curate."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import hmac
 import math
 import sqlite3
 from typing import Annotated, Any, Literal
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from threadline import query
 from threadline.query import duplicates as stories
 from threadline.query import web_queries
+from threadline.query.curation import suggestions as probable_pairs
 from threadline.web.deps import (
     COOKIE,
     MAX_COUNT,
@@ -23,6 +25,8 @@ from threadline.web.deps import (
     MAX_OFFSET,
     MAX_PAGE,
     Conn,
+    FormTooLarge,
+    read_form,
     render,
     session_value,
 )
@@ -39,10 +43,16 @@ CLUSTERS_SHOWN = 500
 LOGIN_BODY_LIMIT = 8192
 MAX_ENTITY_FILTERS = 20  # each is one more lookup and one more IN (subquery) in the search
 TYPE_LABELS = {"person": "people", "organization": "organisations", "location": "places"}
+SUGGESTIONS_SHOWN = 200
+EXPORT_NAME = "threadline-judgements.jsonl"
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Name = Annotated[str, Path(max_length=MAX_NAME_CHARS)]
+NameQuery = Annotated[str, Query(max_length=MAX_NAME_CHARS)]
+# What a curation just did, shown once on the page it redirected to (web.curate): never free text
+# from the address, only a fixed kind and entity ids this page looks up itself.
+Done = Literal["", "merged", "split", "not-same", "rejected"]
 
 
 def _page_url(path: str, params: dict[str, Any], page: int) -> str:
@@ -128,10 +138,51 @@ def search(
 
 
 @router.get("/entity/{key}")
-def entity(request: Request, conn: Conn, key: Name, page: Page = 1) -> Response:
+def entity(
+    request: Request, conn: Conn, key: Name, page: Page = 1, done: Done = "", other: NameQuery = ""
+) -> Response:
     row = query.find_entity(conn, key)
     if row["key"] != key:  # a name or alias: send to the one address of this entity
         return RedirectResponse(f"/entity/{row['key']}", status_code=307)
+    return entity_page(request, conn, row, page=page, notice=_entity_notice(conn, row, done, other))
+
+
+def _ref(conn: sqlite3.Connection, key: str) -> dict[str, Any] | None:
+    """{id, name, type, mentions} of the entity ``key`` leads to now, or None."""
+    if not key:
+        return None
+    try:
+        row = query.find_entity(conn, key)
+    except (query.NotFound, query.Ambiguous):
+        return None
+    return {"id": row["key"], "name": row["name"], "type": row["type"], "mentions": row["mentions"]}
+
+
+def _entity_notice(
+    conn: sqlite3.Connection, row: sqlite3.Row, done: str, other: str
+) -> dict[str, Any] | None:
+    if not done:
+        return None
+    found = _ref(conn, other)
+    # After a merge the other side's old id leads here; shown only when it does.
+    if done == "merged" and (found is None or found["id"] != row["key"]):
+        found = None
+    return {"done": done, "other": found, "old_id": other if done == "merged" and found else ""}
+
+
+def entity_page(
+    request: Request,
+    conn: sqlite3.Connection,
+    row: sqlite3.Row,
+    *,
+    page: int = 1,
+    notice: dict[str, Any] | None = None,
+    problem: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The entity page; web.curate renders it with ``problem`` (what a form asked that could not
+    be done, and the values typed) when a curation is refused."""
+    key = row["key"]
     data = query.show(conn, key)
     mentions = web_queries.entity_mentions(
         conn, row["id"], limit=MENTIONS_PER_PAGE, offset=(page - 1) * MENTIONS_PER_PAGE
@@ -149,8 +200,11 @@ def entity(request: Request, conn: Conn, key: Name, page: Page = 1) -> Response:
         "documents": documents,
         "documents_total": len(data["documents"]),
         "doc_ids": doc_ids,
+        "notice": notice,
+        "problem": problem,
+        "other_types": [t for t in TYPE_LABELS if t != data["type"]],
     }
-    return render(request, "entity.html", context)
+    return render(request, "entity.html", context, status_code=status_code)
 
 
 @router.get("/connection/{a}/{b}")
@@ -334,6 +388,45 @@ def watchlist(request: Request, conn: Conn) -> Response:
     return render(request, "watchlist.html", {"nav": "watchlist", "people": web_queries.watchlist(conn)})
 
 
+# --- curation: what people may want to judge, and what they judged -------------------------------------
+
+
+@router.get("/suggestions")
+def suggestions(
+    request: Request, conn: Conn, done: Done = "", entity: NameQuery = "", other: NameQuery = ""
+) -> Response:
+    """Pairs resolution left apart as "probably the same", most mentions moved first; in edit
+    mode each row has its two buttons (web.curate's merge and not-same)."""
+    rows = probable_pairs(conn, limit=SUGGESTIONS_SHOWN)
+    notice = {"done": done, "entity": _ref(conn, entity), "other": _ref(conn, other)} if done else None
+    context = {"nav": "suggestions", "suggestions": rows, "shown": SUGGESTIONS_SHOWN, "notice": notice}
+    return render(request, "suggestions.html", context)
+
+
+@router.get("/judgements")
+def judgements(
+    request: Request,
+    conn: Conn,
+    done: Done = "",
+    type: Literal["", "person", "organization", "location"] = "",
+) -> Response:
+    from threadline.curation import judgements as stored  # pulls in the pipeline: only when asked
+
+    rows = list(reversed(stored(conn)))  # newest first: the one just made is on top
+    notice = {"done": done, "type": type} if done else None
+    return render(request, "judgements.html", {"nav": "suggestions", "judgements": rows, "notice": notice})
+
+
+@router.get("/judgements/export")
+def export_judgements(conn: Conn) -> Response:
+    """Every judgement as nomenklatura resolver lines, for `threadline judgements import`."""
+    from threadline.curation import export_lines
+
+    body = "".join(line + "\n" for line in export_lines(conn))
+    headers = {"Content-Disposition": f'attachment; filename="{EXPORT_NAME}"'}
+    return Response(body, media_type="application/x-ndjson; charset=utf-8", headers=headers)
+
+
 # --- login (only matters when the app was started with a token) --------------------------------------
 
 
@@ -351,14 +444,10 @@ def login_form(request: Request, next_url: Annotated[str, Query(alias="next")] =
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > LOGIN_BODY_LIMIT:
-            return render(
-                request, "error.html", {"status": 413, "message": "form too large"}, status_code=413
-            )
-    form = parse_qs(body.decode("utf-8", "replace"))
+    try:
+        form = await read_form(request, LOGIN_BODY_LIMIT)
+    except FormTooLarge:
+        return render(request, "error.html", {"status": 413, "message": "form too large"}, status_code=413)
     given = form.get("token", [""])[0]
     target = _safe_next(form.get("next", ["/"])[0])
     token: str | None = request.app.state.token

@@ -48,6 +48,9 @@ class Merge(Shape):
     alias: str
     mentions: int
     reason: str = Field(description="why this spelling was merged into the entity")
+    probable: int = Field(
+        0, description="how many of these mentions were merged on a rule that rests on likelihood"
+    )
 
 
 class EntityDocument(Shape):
@@ -186,3 +189,34 @@ class DocumentWindow(Shape):
         description="mentions overlapping the window, offsets into the whole text"
     )
     mention_count: int = Field(description="mentions in the whole document")
+
+
+class SuggestionSide(Shape):
+    id: str
+    name: str
+    type: str
+    mentions: int
+
+
+class Suggestion(Shape):
+    entity: SuggestionSide = Field(description="the side that would move (a lone surname, say)")
+    candidate: SuggestionSide = Field(description="the entity it is probably part of")
+    reason: str
+    mentions: int = Field(description="mentions that accepting it would add to the candidate")
+
+
+class JudgedEntity(Shape):
+    id: str
+    name: str
+
+
+class JudgementRow(Shape):
+    target: str = Field(description="a node key, such as person:karim massimov")
+    source: str = Field(description="another node key, or type:<type> for a judgement about the type")
+    judgement: str = Field(description="positive (one entity, or of that type) or negative")
+    score: float | None
+    user: str
+    created_at: str
+    note: str | None
+    target_entity: JudgedEntity | None = Field(description="the entity the target node belongs to now")
+    source_entity: JudgedEntity | None = Field(description="the entity the source node belongs to now")
