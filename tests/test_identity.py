@@ -157,3 +157,19 @@ def test_type_judgements_reject_or_retype() -> None:
     retype = Judgement("person:palm beach", "type:location", POSITIVE, "ana")
     entities = resolve_corpus(mentions, judgements=[reject, retype]).entities
     assert [(e.name, e.type.value) for e in entities] == [("Palm Beach", "location")]
+
+
+def test_lone_given_name_and_initial_go_to_a_dominant_bearer() -> None:
+    # "Jonah" opens full names often enough to be a given name in this corpus
+    mentions = [m("Jonah Dreyfus", d) for d in range(1, 13)] + [m("Jonah Pike", 13)]
+    mentions += [m("Jonah", 20), m("Jonah D.", 21), m("Jonah P.", 22)]
+    aliases = by_alias(resolve_corpus(mentions).entities)
+    assert aliases["Jonah"].name == aliases["Jonah D."].name == "Jonah Dreyfus"
+    assert "lone given name 'Jonah'" in aliases["Jonah"].aliases["Jonah"].reason
+    assert aliases["Jonah P."].name == "Jonah Pike"  # the initial decides
+
+
+def test_a_junk_full_name_does_not_block_a_lone_surname() -> None:
+    # NER reads "Dreyfus Tower" as a person: "Dreyfus" is not thereby a given name
+    mentions = [m("Jonah Dreyfus", d) for d in range(1, 10)] + [m("Dreyfus Tower", 11), m("Dreyfus", 12)]
+    assert by_alias(resolve_corpus(mentions).entities)["Dreyfus"].name == "Jonah Dreyfus"

@@ -28,6 +28,14 @@ def _nicknames_of(name: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def nicknames_of(name: str) -> frozenset[str]:
+    """The listed nicknames of a given name and the names it is a nickname of (ASCII keys)."""
+    if len(name) < 2:
+        return frozenset()
+    namer = _nicknamer()
+    return _nicknames_of(name) | frozenset(namer.canonicals_of(name))  # type: ignore[attr-defined]
+
+
 def is_nickname_pair(a: str, b: str) -> bool:
     """Whether one given name (ASCII key) is a listed nickname of the other (Jeff/Jeffrey)."""
     if a == b or len(a) < 2 or len(b) < 2:

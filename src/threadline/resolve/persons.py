@@ -19,16 +19,17 @@ A short form that follows a full name in its own document was settled at extract
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rigour.names import pick_case
 from rigour.text.phonetics import metaphone
 
 from threadline.model import EntityType, MentionKind, WatchlistPerson
-from threadline.names.compare import NameForm, NameMatch, same_person_name, same_surname
+from threadline.names.compare import NameForm, NameMatch, same_part, same_person_name, same_surname
 from threadline.names.crossscript import coarse_keys, is_cyrillic
 from threadline.names.keys import name_key
+from threadline.names.parts import is_known_given_name, nicknames_of
 from threadline.names.translit import skeleton
 from threadline.resolve.clusters import Clusters
 from threadline.resolve.entities import (
@@ -93,7 +94,8 @@ def resolve_persons(
                 # The list itself says these names are one person, variant spellings or not.
                 clusters.union(first, node, f"watchlist name or alias of {person.name!r}")
 
-    placed = _place(mentions, given_name_tokens(mentions))
+    given_like = given_name_tokens(mentions)
+    placed = _place(mentions, given_like)
     for p in placed:
         clusters.add(p.node, p.mention.watchlist_id if p.role == "full" and not p.mention.full_name else None)
         if p.role == "full":
@@ -107,7 +109,7 @@ def resolve_persons(
         known = j.target in clusters.parent and j.source in clusters.parent
         if j.judgement == POSITIVE and j.about_type is None and known:
             clusters.union(j.source, j.target, j.describe(), joining=True, both=True)
-    short_reasons, suggestions = _place_short_forms(clusters, nodes, placed)
+    short_reasons, suggestions = _place_short_forms(clusters, nodes, placed, given_like)
     entities = _entities(clusters, nodes, placed, wl_names, wl_node, short_reasons, prefer)
     return entities, suggestions
 
@@ -209,26 +211,14 @@ def _merge_addresses(clusters: Clusters, nodes: dict[str, _Node], placed: list[_
 
 
 def _place_short_forms(
-    clusters: Clusters, nodes: dict[str, _Node], placed: list[_Placed]
+    clusters: Clusters, nodes: dict[str, _Node], placed: list[_Placed], given_like: set[str]
 ) -> tuple[dict[str, str], list[Suggestion]]:
-    """Join each short form to the person it most likely stands for, or say why it stays apart."""
-    full_roots: dict[str, list[str]] = defaultdict(list)
-    for key, node in nodes.items():
-        if node.full and key in clusters.parent:
-            full_roots[clusters.find(key)].append(key)
-    by_skeleton: dict[str, set[str]] = defaultdict(set)
-    by_given: dict[str, set[str]] = defaultdict(set)
-    # (is Cyrillic, consonant skeleton) -> roots: a short form in one script looks among full names
-    # written in the other (a lone "Трамп" for Donald Trump)
-    by_sound: dict[tuple[bool, str], set[str]] = defaultdict(set)
-    for root, keys in full_roots.items():
-        for key in keys:
-            for form in nodes[key].forms.values():
-                by_skeleton[skeleton(form.tokens[-1])].add(root)
-                by_given[skeleton(form.tokens[0])].add(root)
-                written = form.raw[-1] if form.raw else form.tokens[-1]
-                for sound in coarse_keys(written):
-                    by_sound[(is_cyrillic(written), sound)].add(root)
+    """Join each short form to the person it most likely stands for, or say why it stays apart.
+
+    A lone word the corpus uses as a given name ("Jeffrey", "Hillary": it opens full names far more
+    often than it ends one) is looked up among given names, nicknames included; any other short
+    form among surnames."""
+    index = _FullNameIndex(clusters, nodes)
     short_counts: Counter[str] = Counter()
     short_forms: dict[str, NameForm] = {}
     for p in placed:
@@ -238,57 +228,118 @@ def _place_short_forms(
     reasons: dict[str, str] = {}
     suggestions: list[Suggestion] = []
     for short in sorted(short_forms):
-        if full_roots.get(clusters.find(short)):
+        if index.roots.get(clusters.find(short)):
             continue  # a person joined it already (a judgement)
         form = short_forms[short]
-        surname_key = form.tokens[-1]
-        roots = set(by_skeleton.get(skeleton(surname_key), set()))
-        written = form.raw[-1] if form.raw else surname_key
-        for sound in coarse_keys(written):
-            roots |= by_sound.get((not is_cyrillic(written), sound), set())
-        weights: Counter[str] = Counter()
-        for root in sorted(roots):
-            matching = [
-                k for k in full_roots[root] if any(same_surname(form, f) for f in nodes[k].forms.values())
-            ]
-            if matching and clusters.allowed(short, root):
-                weights[root] = sum(nodes[k].displays.total() for k in matching) or 1
-        shown = repr(form.display)
-        given_by = (
-            by_given.get(skeleton(surname_key), set()) - set(weights) if len(form.tokens) == 1 else set()
-        )
-        if len(weights) == 1 and not given_by:
-            (root,) = weights
-            clusters.union(
-                short, root, f"only known person with the surname {shown}", probable=True, joining=True
-            )
-            continue
+        given = len(form.tokens) == 1 and skeleton(form.tokens[0]) in given_like
+        # "Jeffrey E.": a given name and the initial of a surname
+        initialled = len(form.tokens) == 2 and len(form.tokens[1]) == 1 and len(form.tokens[0]) > 1
+        if initialled:
+            given = True
+            weights = index.by_given_name(form, surname_initial=form.tokens[1])
+        else:
+            weights = index.by_given_name(form) if given else index.by_surname(form)
+        weights = Counter({r: w for r, w in weights.items() if clusters.allowed(short, r)})
         ranked = weights.most_common()
-        if len(ranked) > 1 and not given_by:
+        what = "given name and initial" if initialled else "given name" if given else "surname"
+        shown = repr(form.display)
+        # "Hillary": Edmund Hillary's surname, but a listed given name that others bear in full
+        bearers = index.by_given_name(form) if not given and _given_name_word(form) else Counter()
+        bearers = Counter({r: w for r, w in bearers.items() if r not in weights})
+        if ranked and bearers:
+            other = index.display(bearers.most_common(1)[0][0])
+            why = f"surname of {index.display(ranked[0][0])!r} but also the given name of {other!r}: kept apart"
+            reasons[short] = why
+            continue
+        if len(ranked) == 1 and (initialled or not given):
+            why = f"only known person {'named' if initialled else 'with the surname'} {shown}"
+            clusters.union(short, ranked[0][0], why, probable=True, joining=True)
+            continue
+        if ranked:
             (top, n), rest = ranked[0], ranked[1:]
             others = sum(w for _, w in rest)
             if n >= DOMINANT_MENTIONS and n >= DOMINANT_SHARE * (n + others):
-                names = ", ".join(f"{_display(nodes, full_roots[r])} {w}" for r, w in rest[:3])
-                why = (
-                    f"lone surname {shown}: {_display(nodes, full_roots[top])!r} is named in full {n} times,"
-                    f" the {len(rest)} other {'person' if len(rest) == 1 else 'people'} with it {others} ({names})"
-                )
+                why = f"lone {what} {shown}: {index.display(top)!r} is named in full {n} times"
+                if rest:
+                    names = ", ".join(f"{index.display(r)} {w}" for r, w in rest[:3])
+                    people = "person" if len(rest) == 1 else "people"
+                    why += f", the {len(rest)} other {people} with it {others} ({names})"
                 clusters.union(short, top, why, probable=True, joining=True)
                 continue
-        if len(ranked) == 1:
-            # "Hillary": Edmund Hillary's surname, but far more often Hillary Clinton's given name.
-            other = _display(nodes, full_roots[min(given_by)])
-            why = f"surname of {_display(nodes, full_roots[ranked[0][0]])!r} but also the given name of {other!r}: kept apart"
-        elif ranked:
-            names = ", ".join(repr(_display(nodes, full_roots[r])) for r, _ in ranked[:5])
-            why = f"lone surname shared by {len(ranked)} known people ({names}): kept apart"
+        if ranked:
+            names = ", ".join(repr(index.display(r)) for r, _ in ranked[:5])
+            count = f"{len(ranked)} known {'person' if len(ranked) == 1 else 'people'}"
+            why = f"lone {what} of {count} ({names}), none named far more often: kept apart"
         else:
             why = "lone name with no known full name"
         reasons[short] = why
         for root, _weight in ranked[:5]:
-            best = max(full_roots[root], key=lambda k: (nodes[k].displays.total(), k))
-            suggestions.append(Suggestion(short, best, why, short_counts[short]))
+            suggestions.append(Suggestion(short, index.best_node(root), why, short_counts[short]))
     return reasons, suggestions
+
+
+def _given_name_word(form: NameForm) -> bool:
+    return len(form.tokens) == 1 and is_known_given_name(form.tokens[0])
+
+
+class _FullNameIndex:
+    """Full-name clusters by surname (spelling skeleton, and consonant skeleton across scripts) and
+    by given name, each weighted by the mentions of its full names that fit a short form."""
+
+    def __init__(self, clusters: Clusters, nodes: dict[str, _Node]) -> None:
+        self.nodes = nodes
+        self.roots: dict[str, list[str]] = defaultdict(list)
+        for key, node in nodes.items():
+            if node.full and key in clusters.parent:
+                self.roots[clusters.find(key)].append(key)
+        self.surnames: dict[str, set[str]] = defaultdict(set)
+        self.givens: dict[str, set[str]] = defaultdict(set)
+        # (is Cyrillic, consonant skeleton) -> roots: a short form in one script looks among full
+        # names written in the other (a lone "Трамп" for Donald Trump)
+        self.sounds: dict[tuple[bool, str], set[str]] = defaultdict(set)
+        for root, keys in self.roots.items():
+            for key in keys:
+                for form in nodes[key].forms.values():
+                    self.surnames[skeleton(form.tokens[-1])].add(root)
+                    self.givens[form.tokens[0]].add(root)
+                    written = form.raw[-1] if form.raw else form.tokens[-1]
+                    for sound in coarse_keys(written):
+                        self.sounds[(is_cyrillic(written), sound)].add(root)
+
+    def by_surname(self, form: NameForm) -> Counter[str]:
+        key = form.tokens[-1]
+        roots = set(self.surnames.get(skeleton(key), ()))
+        written = form.raw[-1] if form.raw else key
+        for sound in coarse_keys(written):
+            roots |= self.sounds.get((not is_cyrillic(written), sound), set())
+        return self._weigh(roots, lambda f: bool(same_surname(form, f)))
+
+    def by_given_name(self, form: NameForm, surname_initial: str | None = None) -> Counter[str]:
+        key = form.tokens[0]
+        names = {key} | nicknames_of(key)
+        roots = set().union(*(self.givens.get(n, set()) for n in names))
+        part = form.part(0)
+
+        def fits(full: NameForm) -> bool:
+            if surname_initial and not full.tokens[-1].startswith(surname_initial):
+                return False
+            return bool(same_part(part, full.part(0))) or full.tokens[0] in names
+
+        return self._weigh(roots, fits)
+
+    def _weigh(self, roots: set[str], fits: Callable[[NameForm], bool]) -> Counter[str]:
+        weights: Counter[str] = Counter()
+        for root in sorted(roots):
+            matching = [k for k in self.roots[root] if any(fits(f) for f in self.nodes[k].forms.values())]
+            if matching:
+                weights[root] = sum(self.nodes[k].displays.total() for k in matching) or 1
+        return weights
+
+    def display(self, root: str) -> str:
+        return _display(self.nodes, self.roots[root])
+
+    def best_node(self, root: str) -> str:
+        return max(self.roots[root], key=lambda k: (self.nodes[k].displays.total(), k))
 
 
 def _display(nodes: dict[str, _Node], keys: list[str]) -> str:
