@@ -144,7 +144,10 @@ def same_person_name(a: NameForm, b: NameForm, *, probable: bool = True) -> Name
     nickname = False
     if not given and ukrainian_russian_pair(a.tokens[ia[0]], b.tokens[ib[0]]):
         given = f"in Ukrainian and Russian ({a.tokens[ia[0]]} ~ {b.tokens[ib[0]]})"
-    if not given and probable and is_nickname_pair(a.tokens[ia[0]], b.tokens[ib[0]]):
+    # a nickname is evidence enough only beside the very same surname (Jeff Epstein, not "John H.
+    # Abbott" for "Jack Henry Abbot")
+    same_surname_key = a.tokens[ia[-1]] == b.tokens[ib[-1]]
+    if not given and probable and same_surname_key and is_nickname_pair(a.tokens[ia[0]], b.tokens[ib[0]]):
         given = f"variant ({a.tokens[ia[0]]} ~ {b.tokens[ib[0]]}: nickname)"
         nickname = True
     surname = same_part(a.part(ia[-1]), b.part(ib[-1]))

@@ -29,3 +29,15 @@ def name_key(name: str) -> str:
     ("Masimov" == "MASIMOV"; "Ильхам Алиев" -> "ilkham aliev")."""
     ascii_name = anyascii(name.translate(_SIGNS)).lower()
     return " ".join(re.findall(r"[a-z]+", ascii_name))
+
+
+# Generational suffixes: never a surname of their own ("John Smith III" is a Smith).
+_SUFFIX_TOKENS = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "junior", "senior"}
+
+
+def surname_token(name: str) -> str:
+    """The last token of a name that is not a generational suffix ("Smith" in "John Smith Jr.")."""
+    tokens = name_tokens(name)
+    while len(tokens) > 1 and tokens[-1].lower().rstrip(",") in _SUFFIX_TOKENS:
+        tokens.pop()
+    return tokens[-1] if tokens else ""

@@ -50,7 +50,10 @@ def skeleton(token: str) -> str:
     s = re.sub(r"(?<=o)f(?=sk)", "v", s)  # -ofsky for -овский: Yanofsky
     s = s.replace("kh", "h").replace("ph", "f").replace("th", "t").replace("ou", "u")  # French ou: Vinokourov
     s = s.replace("x", "ks").replace("w", "v").replace("ck", "k").replace("q", "k")
-    s = s.replace("y", "i").replace("j", "i")  # й, ы: Sergey/Sergei/Sergej, Yuriy/Yurij
+    # й, ы: Sergey/Sergei/Sergej, Yuriy/Yurij. A word-initial j is English дж (Jenna), never the
+    # й of "Yerlan": it must not reach the "ye" rule below.
+    s = s.replace("y", "i")
+    s = s[:1] + s[1:].replace("j", "i")
     s = re.sub(r"(.)\1+", r"\1", s)  # doubled letters: Massimov; Aliyev -> aliiev -> aliev
     # е written "ye"/"ie": word-initially, after a vowel, and in -yev/-yevich (Yerlan, Nazarbayev,
     # Vasilyev, Yuryevich -> erlan, nazarbaev, vasilev, iurevich); Dmitrienko keeps its i.

@@ -29,7 +29,7 @@ from threadline.model import EntityType, MentionKind, WatchlistPerson
 from threadline.names.compare import NameForm, NameMatch, same_part, same_person_name, same_surname
 from threadline.names.crossscript import coarse_keys, is_cyrillic
 from threadline.names.keys import name_key
-from threadline.names.parts import is_known_given_name, nicknames_of
+from threadline.names.parts import is_known_given_name, name_symbols, nicknames_of
 from threadline.names.translit import skeleton
 from threadline.resolve.clusters import Clusters
 from threadline.resolve.entities import (
@@ -48,6 +48,10 @@ from threadline.resolve.votes import given_name_tokens
 # with it together: this share of their full-name mentions, and at least this many.
 DOMINANT_SHARE = 0.9
 DOMINANT_MENTIONS = 5
+# ...or to the only person who bears it, when named in full at least this often: a person named
+# once or twice is no evidence that a surname alone elsewhere is theirs (Peter Jensen named once,
+# "Jensen's alpha" a hundred pages later).
+ONLY_PERSON_MENTIONS = 3
 # The share of an address's full-name header mentions its owner must have before the address's
 # other display names ("J", "jeffrey E.") are given to that owner.
 ADDRESS_OWNER_SHARE = 2 / 3
@@ -60,6 +64,7 @@ class _Node:
     forms: dict[bool, NameForm] = field(default_factory=dict)  # by "is Cyrillic"
     displays: Counter[str] = field(default_factory=Counter)
     full: bool = False
+    named_in_full: int = 0  # mentions that write the full name (not short forms a document tied to it)
 
 
 @dataclass(slots=True)
@@ -100,6 +105,7 @@ def resolve_persons(
         clusters.add(p.node, p.mention.watchlist_id if p.role == "full" and not p.mention.full_name else None)
         if p.role == "full":
             _remember(nodes[p.node], p.form, p.mention.full_name or p.mention.name, 1)
+            nodes[p.node].named_in_full += not p.mention.full_name
         else:
             nodes[p.node].displays[p.mention.alias or p.mention.name] += 1
 
@@ -248,10 +254,12 @@ def _place_short_forms(
         bearers = Counter({r: w for r, w in bearers.items() if r not in weights})
         if ranked and bearers:
             other = index.display(bearers.most_common(1)[0][0])
-            why = f"surname of {index.display(ranked[0][0])!r} but also the given name of {other!r}: kept apart"
+            why = (
+                f"surname of {index.display(ranked[0][0])!r} but also the given name of {other!r}: kept apart"
+            )
             reasons[short] = why
             continue
-        if len(ranked) == 1 and (initialled or not given):
+        if len(ranked) == 1 and (initialled or not given) and ranked[0][1] >= ONLY_PERSON_MENTIONS:
             why = f"only known person {'named' if initialled else 'with the surname'} {shown}"
             clusters.union(short, ranked[0][0], why, probable=True, joining=True)
             continue
@@ -276,6 +284,11 @@ def _place_short_forms(
         for root, _weight in ranked[:5]:
             suggestions.append(Suggestion(short, index.best_node(root), why, short_counts[short]))
     return reasons, suggestions
+
+
+def _opens_with_a_name(form: NameForm) -> bool:
+    key, written = form.part(0)
+    return is_known_given_name(key) or bool(name_symbols(written))
 
 
 def _given_name_word(form: NameForm) -> bool:
@@ -328,11 +341,17 @@ class _FullNameIndex:
         return self._weigh(roots, fits)
 
     def _weigh(self, roots: set[str], fits: Callable[[NameForm], bool]) -> Counter[str]:
+        """Per root, the mentions of its full names that fit; only full names that open with a known
+        name part count ("Numerical Algorithms", "Courtesy Ena": NER's readings, nobody's name)."""
         weights: Counter[str] = Counter()
         for root in sorted(roots):
-            matching = [k for k in self.roots[root] if any(fits(f) for f in self.nodes[k].forms.values())]
-            if matching:
-                weights[root] = sum(self.nodes[k].displays.total() for k in matching) or 1
+            matching = [
+                k
+                for k in self.roots[root]
+                if any(fits(f) and _opens_with_a_name(f) for f in self.nodes[k].forms.values())
+            ]
+            if matching and any(self.nodes[k].named_in_full for k in matching):
+                weights[root] = sum(self.nodes[k].named_in_full for k in matching)
         return weights
 
     def display(self, root: str) -> str:
