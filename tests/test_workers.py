@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +17,7 @@ from tests.pdf_fixtures import scanned_pdf
 from threadline.config import Limits
 from threadline.ingest.base import ReadResult, UnreadableFile
 from threadline.ingest.ocr import OcrOptions, ocr_options
-from threadline.ingest.workers import ParseJob, ParsePool, parse_job
+from threadline.ingest.workers import POLL_SECONDS, ParseJob, ParsePool, parse_job
 from threadline.model import Document
 
 
@@ -70,3 +71,21 @@ def test_ocr_progress_is_reported_per_page(tmp_path: Path) -> None:
         assert pool.progress.ocr_pages == 2
     assert isinstance(result, ReadResult) and "Abenov" in result.documents[0].text
     assert seen and seen[-1] == 2
+
+
+def test_a_stop_request_ends_the_results_at_once_and_reports_nothing_after_it() -> None:
+    # An ingest asked to stop (SIGTERM) must not wait for a slow parser, nor record the file of a
+    # worker that the same signal killed as if its parser had crashed.
+    limits = replace(Limits(), parse_seconds=3600.0)
+    stop = threading.Event()
+    names = ["ok1", "hang", "ok2"]
+    seen: list[str] = []
+    with ParsePool[str](2, limits, None, function=hostile) as pool:
+        for tag, _, _ in pool.map(((n, ParseJob(n, b"")) for n in names), stop=stop.is_set):
+            seen.append(tag)
+            if tag == "ok1":  # the hanging job is running now: stop while waiting for it
+                threading.Timer(0.5, stop.set).start()
+                started = time.monotonic()
+        stopped_after = time.monotonic() - started
+    assert seen == ["ok1"]
+    assert stopped_after < 0.5 + 2 * POLL_SECONDS + 1.0

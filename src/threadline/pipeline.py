@@ -327,7 +327,10 @@ def resolve_all(conn: sqlite3.Connection) -> None:
     """Re-resolve every mention in the database and rebuild links (cheap next to NER)."""
     prefer = repo.get_state(conn, DISPLAY_SCRIPT) or "latin"
     resolution = resolve_corpus(
-        repo.mention_refs(conn), repo.load_watchlist(conn), prefer=prefer, judgements=repo.load_judgements(conn)
+        repo.mention_refs(conn),
+        repo.load_watchlist(conn),
+        prefer=prefer,
+        judgements=repo.load_judgements(conn),
     )
     repo.rebuild_copies(conn)
     repo.replace_entities(conn, resolution.entities, resolution.suggestions)
