@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any, Protocol
 
 from threadline.extract.surface import (
@@ -22,7 +23,7 @@ from threadline.extract.surface import (
     role_before,
     strip_name,
 )
-from threadline.extract.watchlist import NAME_END, NAME_START, WatchlistMatcher
+from threadline.extract.watchlist import NAME_END, NAME_START, ListedNames, WatchlistMatcher
 from threadline.model import (
     CleanText,
     Document,
@@ -33,7 +34,7 @@ from threadline.model import (
     Sentence,
     WatchlistPerson,
 )
-from threadline.names.compare import NameForm, same_person_name, same_token, skeleton
+from threadline.names.compare import NameForm, same_token, skeleton
 from threadline.names.keys import is_initial, name_key, name_tokens
 from threadline.names.parts import is_known_given_name, name_symbols
 
@@ -268,18 +269,22 @@ def apply_watchlist(
             for d in persons:
                 if d.start <= start and end <= d.end:
                     d.watchlist_id = d.watchlist_id or hit.person_id
+                    same = d.watchlist_id == hit.person_id and (d.start, d.end) == (start, end)
+                    if same and name_key(d.name) == key:
+                        # "ZAKHAROV Nikita", "Zakharov, Nikita" as NER wrote them: given name first,
+                        # so later steps take the surname from the end, as for every other name.
+                        d.name = hit.name or d.name
                     if d.watchlist_id == hit.person_id and is_full(d.name):
                         named_in_full.add(hit.person_id)
             if any(d.start <= start and end <= d.end for d in persons):
                 continue
-        # NER missed it or typed it as an organisation/place: the watchlist says it is this person.
+        # NER missed it, cut it short ("Kirill Matveyevich" of "Lysenkov, Kirill Matveyevich") or
+        # typed it as an organisation/place: the watchlist says it is this person.
         removed.update(id(d) for d in overlapping)
         role = role_before(text, start)
-        surface = text[start:end]
-        added.append(
-            Draft(start, end, surface, EntityType.PERSON, MentionKind.WATCHLIST, role, hit.person_id)
-        )
-        if is_full(surface):
+        name = hit.name or text[start:end]
+        added.append(Draft(start, end, name, EntityType.PERSON, MentionKind.WATCHLIST, role, hit.person_id))
+        if is_full(name):
             named_in_full.add(hit.person_id)
     return [d for d in drafts if id(d) not in removed] + added
 
@@ -476,24 +481,23 @@ def tag_watchlist_variants(drafts: list[Draft], people: Sequence[WatchlistPerson
 def _tag_watchlist(drafts: list[Draft], people: Sequence[WatchlistPerson], *, full_only: bool) -> None:
     """Tag person mentions whose dictionary form is a watchlist name in another script or spelling.
 
-    Full names match with ``same_person_name``; a lone surname only when one watchlist person has
-    it and no other full name in this document carries it."""
-    fulls: list[tuple[NameForm, str]] = []
+    Full names match with ``same_person_name``, and a name with a middle name or patronymic only
+    people listed with that one (or with none); a lone surname only when one watchlist person has
+    it and no other full name in this document carries it. Listed names are compared given name
+    first, so "Zakharov Nikita Aleksandrovich" lends its surname, not its patronymic."""
+    listed = [ListedNames.of(person) for person in people]
     surnames: dict[str, set[tuple[str, str]]] = {}
-    for person in people:
-        for name in person.all_names:
-            form = NameForm.of(name)
-            if form.is_full:
-                fulls.append((form, person.id))
-            if form.tokens:
-                surnames.setdefault(skeleton(form.surname), set()).add((person.id, form.surname))
+    for names in listed:
+        for surname in names.surnames:
+            surnames.setdefault(skeleton(surname), set()).add((names.person_id, surname))
     doc_fulls = [NameForm.of(d.name) for d in drafts if d.type is EntityType.PERSON and is_full(d.name)]
+    pieces = _name_pieces(drafts, listed)
     for d in drafts:
-        if d.type is not EntityType.PERSON or d.watchlist_id:
+        if d.type is not EntityType.PERSON or d.watchlist_id or id(d) in pieces:
             continue
         form = NameForm.of(d.name)
         if form.is_full:
-            ids = {pid for f, pid in fulls if same_person_name(form, f)}
+            ids = {names.person_id for names in listed if names.matches(form)}
         elif full_only or d.full_name or not form.tokens:
             continue
         else:
@@ -503,3 +507,24 @@ def _tag_watchlist(drafts: list[Draft], people: Sequence[WatchlistPerson], *, fu
                 continue  # a full name here carries this surname and is not a watchlist name
         if len(ids) == 1:
             d.watchlist_id = next(iter(ids))
+
+
+def _name_pieces(drafts: list[Draft], listed: Sequence[ListedNames]) -> set[int]:
+    """Person drafts that are the pieces of one name NER cut in two, a space apart ("Кирилла
+    Матвеевича | Лысенкова"). Both are tagged when the whole is a listed person's full name; the
+    returned ids are the lone surnames whose whole names someone else ("Кирилл Борисович
+    Лысенков"), which must not be tagged as the listed person's surname alone."""
+    persons = sorted((d for d in drafts if d.type is EntityType.PERSON), key=lambda d: d.start)
+    blocked: set[int] = set()
+    for first, last in pairwise(persons):
+        if last.start - first.end != 1 or len(name_tokens(last.name)) != 1:
+            continue
+        whole = NameForm.of(f"{first.name} {last.name}")
+        ids = {names.person_id for names in listed if names.matches(whole)}
+        if len(ids) == 1:
+            (person_id,) = ids
+            first.watchlist_id = first.watchlist_id or person_id
+            last.watchlist_id = last.watchlist_id or person_id
+        elif any(names.contradicts(whole) for names in listed):
+            blocked.add(id(last))
+    return blocked
