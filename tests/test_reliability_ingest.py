@@ -465,6 +465,8 @@ def test_names_that_are_not_utf8_are_read_stored_and_shown(tmp_path: Path) -> No
     folder.mkdir()
     bad = os.fsdecode(bytes(folder) + b"/bad\xff\xfename.txt")
     Path(bad).write_text("Daniyar Kassenov met Aigerim Bekturova in Astana on Monday.\n")
+    # a name that reads like the escaped one must stay another file
+    (folder / "bad\\xff\\xfename.txt").write_text("Yerlan Sadykov met Gulnara Ospanova in Astana.\n")
     (folder / "good.txt").write_text("Rustam Abenov met Timur Abenov in Almaty on Friday.\n")
     _zip_with_flagged_cp437_name(folder / "flagged.zip")
     with tarfile.open(folder / "names.tar", "w") as archive:
@@ -475,16 +477,35 @@ def test_names_that_are_not_utf8_are_read_stored_and_shown(tmp_path: Path) -> No
     db = tmp_path / "t.db"
     first = cli(db, "ingest", str(folder), "--json")
     assert first.returncode == 0, first.stderr
-    assert json.loads(first.stdout)["documents_added"] == 5
+    assert json.loads(first.stdout)["documents_added"] == 6
     paths = {r[0] for r in stored(db, "SELECT path FROM documents")}
     assert f"{folder}/bad\\xff\\xfename.txt" in paths  # shown with its bytes escaped
+    assert f"{folder}/bad\\\\xff\\\\xfename.txt" in paths  # its backslashes doubled
     assert f"{folder}/flagged.zip!/résumé_1234.txt" in paths
     assert any(p.startswith(f"{folder}/names.tar!/caf") for p in paths)
     people = {p["name"] for p in json.loads(cli(db, "entities", "--json", "--limit", "100").stdout)}
     assert {"Daniyar Kassenov", "Madina Zhunusova", "Saule Kenzhebayeva"} <= people
     assert cli(db, "errors").returncode == 0
     again = json.loads(cli(db, "ingest", str(folder), "--json").stdout)
-    assert (again["documents_added"], again["files_skipped"]) == (0, 4)
+    assert (again["documents_added"], again["files_skipped"]) == (0, 5)
+
+
+def test_two_zip_members_of_one_name_cost_only_the_second(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "twice.zip", "w") as archive:
+        archive.writestr("memo.txt", "Daniyar Kassenov met Aigerim Bekturova in Astana.")
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            archive.writestr("memo.txt", "Rustam Abenov met Timur Abenov in Almaty.")
+    (folder / "other.txt").write_text("Madina Zhunusova met Yerlan Sadykov in Almaty.\n")
+    db = tmp_path / "t.db"
+    first = cli(db, "ingest", str(folder), "--json")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["documents_added"] == 2
+    errors = json.loads(cli(db, "errors", "--json").stdout)
+    assert [e["path"] for e in errors] == [str(folder / "twice.zip")]
+    assert "not stored" in errors[0]["reason"] and "UNIQUE" in errors[0]["reason"]
+    assert json.loads(cli(db, "ingest", str(folder), "--json").stdout)["documents_added"] == 0
 
 
 # --- 8. NUL bytes ----------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from threadline import query
 from threadline.config import Settings, default_db_path
 from threadline.model import WatchlistPerson
 from threadline.store import repository as repo
-from threadline.store.db import StoreError, connect, damaged, writer_lock
+from threadline.store.db import StoreError, connect, damaged, is_damaged, writer_lock
 
 ENTITY_TYPES = ("person", "organization", "location")
 
@@ -232,7 +232,7 @@ def _failed(command: str, db: Path, err: Console, exc: Exception) -> int:
     4 for the rest (disk full, I/O errors, bugs)."""
     if os.environ.get("THREADLINE_DEBUG"):
         raise exc
-    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+    if isinstance(exc, sqlite3.DatabaseError) and is_damaged(exc):
         err.print(f"error: {_one_line(damaged(db, exc))}", markup=False, soft_wrap=True)
         return 2
     message = f"error: {_one_line(f'{type(exc).__name__}: {exc}')}"

@@ -14,6 +14,7 @@ run started dies with it even under ``kill -9`` (``ingest.workers``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
 import threading
@@ -266,16 +267,39 @@ def _fed(run: _Run, items: Generator[_Item]) -> Iterator[_Item]:
 
 
 def _store(run: _Run, document: Document, extraction: Extraction | Exception, pending: _Pending) -> None:
+    """Store one document, or record why it could not be: its failure costs only itself."""
     state, report = pending.state, run.report
     if isinstance(extraction, Exception):
         reason = f"extraction failed in {document.path}: {type(extraction).__name__}: {extraction}"
-        report.errors.append((pending.file_path, reason))
-        state.expected -= 1
-        state.reasons.append(reason)
     else:
-        repo.add_document(run.conn, pending.file_path, document, extraction)
-        report.documents_added += 1
-        report.words += len(document.text.split())
+        try:
+            _add_document(run.conn, pending.file_path, document, extraction)
+        except (sqlite3.IntegrityError, ValueError) as exc:  # two members of a zip with one name, say
+            reason = f"not stored, {document.path}: {type(exc).__name__}: {exc}"
+        else:
+            report.documents_added += 1
+            report.words += len(document.text.split())
+            return
+    report.errors.append((pending.file_path, reason))
+    state.expected -= 1
+    state.reasons.append(reason)
+
+
+def _add_document(
+    conn: sqlite3.Connection, file_path: str, document: Document, extraction: Extraction
+) -> None:
+    """``repo.add_document`` inside a savepoint: a document refused half-way leaves no rows."""
+    if not conn.in_transaction:
+        conn.execute("BEGIN")  # else releasing the savepoint would commit
+    conn.execute("SAVEPOINT document")
+    try:
+        repo.add_document(conn, file_path, document, extraction)
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):  # a full disk may refuse this too: the caller rolls back
+            conn.execute("ROLLBACK TO document")
+            conn.execute("RELEASE document")
+        raise
+    conn.execute("RELEASE document")
 
 
 def _size(path: Path) -> int:

@@ -12,6 +12,7 @@ from threadline.ingest.printed import is_header_label_line, read_printed_header
 from threadline.model import Document
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
+_LOOKS_ESCAPED = re.compile(r"\\x[0-9a-fA-F]{2}")
 # C0 controls other than tab, newline, form feed and carriage return. SQLite's text functions stop
 # at a NUL (substr cut evidence sentences short), and the others are never meant as text; each
 # becomes a space, so every offset into the text stays where it was.
@@ -63,19 +64,22 @@ def without_controls(text: str) -> str:
 
 
 def stored_path(path: str | os.PathLike[str]) -> str:
-    """The path as threadline stores and shows it: valid Unicode whatever the file system holds.
+    """The path as threadline stores and shows it: valid Unicode whatever the file system holds,
+    and a different string for every different path.
 
     A name that is not valid UTF-8 reaches Python with surrogate escapes (os.fsdecode), which
-    SQLite and terminals refuse; its undecodable bytes are written as ``\\xNN`` instead. Every
-    other path comes back unchanged.
+    SQLite and terminals refuse; its undecodable bytes are written as ``\\xNN`` instead, and its
+    backslashes doubled. So is a name that merely looks escaped (a literal ``\\xff``), which
+    would otherwise be taken for the other file. Every other path comes back unchanged.
     """
     text = os.fspath(path)
-    if not _SURROGATES.search(text):
+    if not _SURROGATES.search(text) and not _LOOKS_ESCAPED.search(text):
         return text
     try:
-        return os.fsencode(text).decode("utf-8", "backslashreplace")
+        raw = os.fsencode(text)
     except UnicodeEncodeError:  # a lone surrogate that no file system byte decodes to
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+        raw = text.encode("utf-8", "backslashreplace")
+    return raw.replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
 
 
 def clip_text(text: str, limits: Limits, meta: dict[str, str]) -> str:

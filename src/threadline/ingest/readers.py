@@ -7,7 +7,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from threadline.config import Limits
-from threadline.ingest.base import Attachment, ReadResult, UnreadableFile, without_controls
+from threadline.ingest.base import (
+    Attachment,
+    ReadResult,
+    UnreadableFile,
+    replace_surrogates,
+    without_controls,
+)
 from threadline.ingest.decode import looks_binary
 from threadline.ingest.html import read_html
 from threadline.ingest.images import read_image
@@ -93,12 +99,19 @@ def _tidy(path: Path, result: ReadResult, limits: Limits) -> None:
     """One place for what every reader's documents need: no control characters (a NUL ends a
     string in SQLite's text functions, so evidence was cut short), and a cut text listed."""
     for document in result.documents:
-        document.text = without_controls(document.text)
+        # A lone surrogate (an undecodable byte smuggled through a mail header, say) cannot be
+        # stored as UTF-8: it would have cost the whole run. One character for one, like controls.
+        document.text = without_controls(replace_surrogates(document.text))
         for name in ("title", "source", "url", "date"):
             value = getattr(document, name)
             if value is not None:
-                setattr(document, name, without_controls(value))
-        document.headers = [replace(h, name=without_controls(h.name)) for h in document.headers]
+                setattr(document, name, without_controls(replace_surrogates(value)))
+        document.path = replace_surrogates(document.path)
+        if document.parent is not None:
+            document.parent = replace_surrogates(document.parent)
+        document.headers = [
+            replace(h, name=without_controls(replace_surrogates(h.name))) for h in document.headers
+        ]
         original = document.meta.get("truncated_from_chars")
         if original is not None:
             where = "" if document.path == str(path) else f"{document.path}: "

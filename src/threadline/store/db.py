@@ -64,13 +64,24 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
                 )
     except sqlite3.DatabaseError as exc:
         conn.close()
-        if isinstance(exc, sqlite3.OperationalError):  # locked, disk full, I/O: not the file's fault
+        if not is_damaged(exc):  # locked, disk full, I/O: not the file's fault
             raise
         raise StoreError(damaged(path, exc)) from exc
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+# SQLite's primary result codes for a file that is not a database, or a damaged one.
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+
+
+def is_damaged(exc: sqlite3.Error) -> bool:
+    """True when SQLite says the file is not a database or is damaged (not a full disk, a lock,
+    or a constraint)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
 
 
 def damaged(path: Path | str, exc: sqlite3.DatabaseError) -> str:
