@@ -8,9 +8,11 @@ the address it came with ("email:jd@example.org"). Nodes are joined, in this ord
 2. full names that ``same_person_name`` says are one person's (spelling, script, nickname);
 3. display names sent from one address, when the address's full display names agree;
 4. people's positive judgements (negative ones forbid a join from the start);
-5. short forms, each to the one known person with its surname, or to the person who bears it far
-   more often than anyone else in the corpus (both marked probable); otherwise it stays apart and
-   the candidates become suggestions.
+5. short forms ("Trump", "Jeffrey", "Jeffrey E."), mention by mention, to the person their own
+   document points at: named there some other way, or named elsewhere beside the people this
+   document names; in a document that names nobody specific, to a person the corpus names in full
+   overwhelmingly more often than any other bearer. All marked probable; what no document decides
+   stays apart, and its candidates become suggestions.
 
 A short form that follows a full name in its own document was settled at extraction
 (``Mention.full_name``) and belongs to that full name's node.
@@ -44,14 +46,23 @@ from threadline.resolve.entities import (
 )
 from threadline.resolve.votes import given_name_tokens
 
-# A lone surname across documents goes to the person who bears it far more often than all others
-# with it together: this share of their full-name mentions, and at least this many.
-DOMINANT_SHARE = 0.9
-DOMINANT_MENTIONS = 5
-# ...or to the only person who bears it, when named in full at least this often: a person named
-# once or twice is no evidence that a surname alone elsewhere is theirs (Peter Jensen named once,
-# "Jensen's alpha" a hundred pages later).
-ONLY_PERSON_MENTIONS = 3
+# A short form in a document that names nobody specific goes to the candidate the corpus names in
+# full at least this often, with this share of all candidates' full-name mentions and this many
+# times the runner-up's: "Trump" alone in a one-line email is Donald when he is named in full 936
+# times and Ivanka 16; "Edwards" is not Brad when John and a judge are named too.
+OVERWHELMING_MENTIONS = 20
+OVERWHELMING_SHARE = 0.8
+OVERWHELMING_RATIO = 20
+# A lone word is a surname here when surname bearers are named in full this many times as often as
+# bearers of it as a given name (and the other way round).
+ROLE_RATIO = 3
+# Two people are named beside each other when named in full in at least this many documents
+# together; a person named in more than this share of the documents (or this many) is no evidence.
+BESIDE_DOCUMENTS = 3
+HUB_SHARE = 0.05
+HUB_MIN_DOCUMENTS = 10
+# A word that opens this many distinct full names in the corpus is a given name here.
+OPENER_NAMES = 3
 # The share of an address's full-name header mentions its owner must have before the address's
 # other display names ("J", "jeffrey E.") are given to that owner.
 ADDRESS_OWNER_SHARE = 2 / 3
@@ -115,8 +126,8 @@ def resolve_persons(
         known = j.target in clusters.parent and j.source in clusters.parent
         if j.judgement == POSITIVE and j.about_type is None and known:
             clusters.union(j.source, j.target, j.describe(), joining=True, both=True)
-    short_reasons, suggestions = _place_short_forms(clusters, nodes, placed, given_like)
-    entities = _entities(clusters, nodes, placed, wl_names, wl_node, short_reasons, prefer)
+    assigned, short_reasons, suggestions = _place_short_forms(clusters, nodes, placed)
+    entities = _entities(clusters, nodes, placed, wl_names, wl_node, assigned, short_reasons, prefer)
     return entities, suggestions
 
 
@@ -216,83 +227,146 @@ def _merge_addresses(clusters: Clusters, nodes: dict[str, _Node], placed: list[_
             clusters.union(node, owner, f"same address ({address}) as {display!r}", joining=True)
 
 
-def _place_short_forms(
-    clusters: Clusters, nodes: dict[str, _Node], placed: list[_Placed], given_like: set[str]
-) -> tuple[dict[str, str], list[Suggestion]]:
-    """Join each short form to the person it most likely stands for, or say why it stays apart.
+@dataclass(slots=True)
+class _Assignment:
+    """Where a short-form mention goes, and why."""
 
-    A lone word the corpus uses as a given name ("Jeffrey", "Hillary": it opens full names far more
-    often than it ends one) is looked up among given names, nicknames included; any other short
-    form among surnames."""
+    root: str
+    reason: str
+
+
+def _place_short_forms(
+    clusters: Clusters, nodes: dict[str, _Node], placed: list[_Placed]
+) -> tuple[dict[int, _Assignment], dict[str, str], list[Suggestion]]:
+    """Give each short-form mention (a lone surname, a lone given name, a given name and an
+    initial) to the person it stands for where its document makes that clear; else leave it apart.
+
+    The candidates are the people whose full names fit the short form, each weighed by how often
+    it is named in full. In each document the short form appears in, it goes to:
+
+    1. the one candidate the document names some other way (an email header, another spelling);
+    2. else, for a surname, the one candidate that the document's other people are named beside
+       elsewhere (a "Clinton" among Monica Lewinsky's acquaintances is Bill); people named in a
+       large share of the corpus (its central figure) are no evidence here;
+    3. else, when the document's people point at none of them, the candidate the whole corpus
+       names far more often than any other (see OVERWHELMING_*).
+
+    Every such merge is probable and says which rule made it. Returns the assignments by mention
+    id, the reason each short node stayed apart, and the suggestions."""
     index = _FullNameIndex(clusters, nodes)
-    short_counts: Counter[str] = Counter()
-    short_forms: dict[str, NameForm] = {}
+    context = _DocumentContext(clusters, placed)
+    by_node: dict[str, list[_Placed]] = defaultdict(list)
     for p in placed:
         if p.role == "short" and not p.mention.watchlist_id:
-            short_counts[p.node] += 1
-            short_forms.setdefault(p.node, p.form)
+            by_node[p.node].append(p)
+    assigned: dict[int, _Assignment] = {}
     reasons: dict[str, str] = {}
     suggestions: list[Suggestion] = []
-    for short in sorted(short_forms):
+    for short in sorted(by_node):
         if index.roots.get(clusters.find(short)):
             continue  # a person joined it already (a judgement)
-        form = short_forms[short]
-        given = len(form.tokens) == 1 and skeleton(form.tokens[0]) in given_like
-        # "Jeffrey E.": a given name and the initial of a surname
-        initialled = len(form.tokens) == 2 and len(form.tokens[1]) == 1 and len(form.tokens[0]) > 1
-        if initialled:
-            given = True
-            weights = index.by_given_name(form, surname_initial=form.tokens[1])
-        else:
-            weights = index.by_given_name(form) if given else index.by_surname(form)
-        weights = Counter({r: w for r, w in weights.items() if clusters.allowed(short, r)})
+        group = by_node[short]
+        form = group[0].form
+        candidates, given_name = index.candidates(form)
+        weights = Counter({r: w for r, w in candidates.items() if clusters.allowed(short, r)})
         ranked = weights.most_common()
-        what = "given name and initial" if initialled else "given name" if given else "surname"
         shown = repr(form.display)
-        # "Hillary": Edmund Hillary's surname, but a listed given name that others bear in full
-        bearers = index.by_given_name(form) if not given and _given_name_word(form) else Counter()
-        bearers = Counter({r: w for r, w in bearers.items() if r not in weights})
-        if ranked and bearers:
-            other = index.display(bearers.most_common(1)[0][0])
-            why = (
-                f"surname of {index.display(ranked[0][0])!r} but also the given name of {other!r}: kept apart"
+        if not ranked:
+            reasons[short] = "lone name with no known full name"
+            continue
+        # a word no name list knows ("Communications", "Zionist": NER's slips, or a rare surname)
+        # goes only where its own document names the person
+        key, written = form.part(len(form.tokens) - 1)
+        known = len(form.tokens) > 1 or is_known_given_name(key) or bool(name_symbols(written))
+        overwhelming = _overwhelming(ranked) if known else None
+        left = 0
+        for p in group:
+            found = context.decide(
+                p.mention.document_id, list(weights), overwhelming, given_name or not known
             )
-            reasons[short] = why
-            continue
-        if len(ranked) == 1 and (initialled or not given) and ranked[0][1] >= ONLY_PERSON_MENTIONS:
-            why = f"only known person {'named' if initialled else 'with the surname'} {shown}"
-            clusters.union(short, ranked[0][0], why, probable=True, joining=True)
-            continue
-        if ranked:
-            (top, n), rest = ranked[0], ranked[1:]
-            others = sum(w for _, w in rest)
-            if n >= DOMINANT_MENTIONS and n >= DOMINANT_SHARE * (n + others):
-                why = f"lone {what} {shown}: {index.display(top)!r} is named in full {n} times"
-                if rest:
-                    names = ", ".join(f"{index.display(r)} {w}" for r, w in rest[:3])
-                    people = "person" if len(rest) == 1 else "people"
-                    why += f", the {len(rest)} other {people} with it {others} ({names})"
-                clusters.union(short, top, why, probable=True, joining=True)
+            if found is None:
+                left += 1
                 continue
-        if ranked:
+            root, how = found
+            if how == "named":
+                why = f"{shown} in a document that names {index.display(root)!r} too"
+            elif how == "context":
+                why = f"{shown} in a document naming people {index.display(root)!r} is named beside elsewhere"
+            else:
+                (_, n), rest = ranked[0], ranked[1:]
+                others = f", anyone else with it {sum(w for _, w in rest)} times" if rest else ""
+                why = f"{shown}: {index.display(root)!r} is named in full {n} times{others}"
+            assigned[p.mention.id] = _Assignment(root, why)
+        if left:
             names = ", ".join(repr(index.display(r)) for r, _ in ranked[:5])
             count = f"{len(ranked)} known {'person' if len(ranked) == 1 else 'people'}"
-            why = f"lone {what} of {count} ({names}), none named far more often: kept apart"
-        else:
-            why = "lone name with no known full name"
-        reasons[short] = why
-        for root, _weight in ranked[:5]:
-            suggestions.append(Suggestion(short, index.best_node(root), why, short_counts[short]))
-    return reasons, suggestions
+            why = f"fits {count} ({names}); its documents do not say which: kept apart"
+            reasons[short] = why
+            for root, _weight in ranked[:5]:
+                suggestions.append(Suggestion(short, index.best_node(root), why, left))
+    return assigned, reasons, suggestions
 
 
-def _opens_with_a_name(form: NameForm) -> bool:
-    key, written = form.part(0)
-    return is_known_given_name(key) or bool(name_symbols(written))
+def _overwhelming(ranked: list[tuple[str, int]]) -> str | None:
+    """The candidate the corpus names in full so much more often than any other that a short form
+    with no other evidence is theirs ("Trump" in a house-oversight email: Donald, 936 full
+    mentions; Ivanka 16)."""
+    (top, n), rest = ranked[0], ranked[1:]
+    others = sum(w for _, w in rest)
+    runner_up = rest[0][1] if rest else 0
+    if (
+        n >= OVERWHELMING_MENTIONS
+        and n >= OVERWHELMING_SHARE * (n + others)
+        and n >= OVERWHELMING_RATIO * runner_up
+    ):
+        return top
+    return None
 
 
-def _given_name_word(form: NameForm) -> bool:
-    return len(form.tokens) == 1 and is_known_given_name(form.tokens[0])
+class _DocumentContext:
+    """Which people each document names (by full name, address or in-document short form), and
+    which documents name each person: what decides a short form in a document of its own."""
+
+    def __init__(self, clusters: Clusters, placed: list[_Placed]) -> None:
+        self.clusters = clusters
+        self.named: dict[int, set[str]] = defaultdict(set)  # document -> roots
+        self.documents: dict[str, set[int]] = defaultdict(set)  # root -> documents
+        for p in placed:
+            if p.role in ("full", "address"):
+                root = clusters.find(p.node)
+                self.named[p.mention.document_id].add(root)
+                self.documents[root].add(p.mention.document_id)
+        # people named in this many documents are everyone's neighbour: no evidence of anything
+        self.hub = max(HUB_MIN_DOCUMENTS, HUB_SHARE * len(self.named))
+        self._beside: dict[tuple[str, str], bool] = {}
+
+    def decide(
+        self, document: int, candidates: list[str], overwhelming: str | None, given_name: bool
+    ) -> tuple[str, str] | None:
+        """A lone given name is too common for the people around it to say whose it is ("my parents
+        Ted and Carol"): only its document's own naming or the overwhelming candidate decide it."""
+        here = self.named.get(document, set())
+        present = [r for r in candidates if r in here]
+        if len(present) == 1:
+            return present[0], "named"
+        if present:
+            return None  # two candidates named here: the document does not say which
+        specific = [x for x in here if len(self.documents[x]) < self.hub]
+        supported = [
+            r for r in candidates if not given_name and any(self._named_beside(r, x) for x in specific)
+        ]
+        if len(supported) == 1:
+            return supported[0], "context"
+        if not supported and overwhelming is not None:
+            return overwhelming, "corpus"
+        return None
+
+    def _named_beside(self, root: str, other: str) -> bool:
+        """Whether two people are named in full in at least two documents together."""
+        key = (root, other)
+        if key not in self._beside:
+            self._beside[key] = len(self.documents[root] & self.documents[other]) >= BESIDE_DOCUMENTS
+        return self._beside[key]
 
 
 class _FullNameIndex:
@@ -310,14 +384,41 @@ class _FullNameIndex:
         # (is Cyrillic, consonant skeleton) -> roots: a short form in one script looks among full
         # names written in the other (a lone "Трамп" for Donald Trump)
         self.sounds: dict[tuple[bool, str], set[str]] = defaultdict(set)
+        self.openers: Counter[str] = Counter()  # first token -> distinct full names it opens
         for root, keys in self.roots.items():
             for key in keys:
                 for form in nodes[key].forms.values():
                     self.surnames[skeleton(form.tokens[-1])].add(root)
                     self.givens[form.tokens[0]].add(root)
+                    self.openers[form.tokens[0]] += 1
                     written = form.raw[-1] if form.raw else form.tokens[-1]
                     for sound in coarse_keys(written):
                         self.sounds[(is_cyrillic(written), sound)].add(root)
+
+    def candidates(self, form: NameForm) -> tuple[Counter[str], bool]:
+        """People a short form may stand for, weighed by full-name mentions, and whether it stands
+        for them by a given name: bearers of the surname, and, for a lone word that opens full
+        names, of the given name (nicknames included); for a given name and an initial, bearers of
+        both."""
+        if len(form.tokens) == 2 and len(form.tokens[1]) == 1 and len(form.tokens[0]) > 1:
+            return self.by_given_name(form, surname_initial=form.tokens[1]), True
+        found = self.by_surname(form)
+        if len(form.tokens) == 1:
+            # a word mostly used as a surname ("Trump": "Trump Tower" is NER's slip) or mostly as
+            # a given name ("Jeffrey") is looked up as that; a word used as both ("Reid" Weingarten,
+            # Harry "Reid") among both
+            given = self.by_given_name(form)
+            # a person in both ("TRUMP DONALD" beside Donald Trump) counts where it weighs more
+            surnames = sum(w for r, w in found.items() if w >= given[r])
+            givens = sum(w for r, w in given.items() if w > found[r])
+            if givens * ROLE_RATIO <= surnames:
+                return found, False
+            if surnames * ROLE_RATIO <= givens:
+                return given, True
+            for root, weight in given.items():
+                found[root] = max(found[root], weight)
+            return found, True
+        return found, False
 
     def by_surname(self, form: NameForm) -> Counter[str]:
         key = form.tokens[-1]
@@ -348,11 +449,20 @@ class _FullNameIndex:
             matching = [
                 k
                 for k in self.roots[root]
-                if any(fits(f) and _opens_with_a_name(f) for f in self.nodes[k].forms.values())
+                if any(fits(f) and self._opens_with_a_name(f) for f in self.nodes[k].forms.values())
             ]
             if matching and any(self.nodes[k].named_in_full for k in matching):
                 weights[root] = sum(self.nodes[k].named_in_full for k in matching)
         return weights
+
+    def _opens_with_a_name(self, form: NameForm) -> bool:
+        """Whether a full name opens with a name, not a word NER swept in ("Numerical Algorithms",
+        "Courtesy Ena"): a listed given name, a word that opens several full names here, or a name
+        part rigour knows (looked up last: it is the slow check)."""
+        key, written = form.part(0)
+        if is_known_given_name(key) or self.openers[key] >= OPENER_NAMES:
+            return True
+        return bool(name_symbols(written))
 
     def display(self, root: str) -> str:
         return _display(self.nodes, self.roots[root])
@@ -374,6 +484,7 @@ def _entities(
     placed: list[_Placed],
     wl_names: dict[str, WatchlistPerson],
     wl_node: dict[str, str],
+    assigned: dict[int, _Assignment],
     short_reasons: dict[str, str],
     prefer: str,
 ) -> list[ResolvedEntity]:
@@ -406,6 +517,10 @@ def _entities(
             entity_of(root).add(
                 m, f"watchlist name or alias of {wl_names[m.watchlist_id].name!r}", node=p.node
             )
+            continue
+        if m.id in assigned:
+            to = assigned[m.id]
+            entity_of(to.root).add(m, to.reason, node=p.node, probable=True)
             continue
         root = clusters.find(p.node)
         entity = entity_of(root)
