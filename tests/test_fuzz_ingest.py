@@ -38,6 +38,8 @@ from tests.test_reliability_ingest import (
     wait_until,
     write_mbox,
 )
+from threadline import query
+from threadline.store.db import connect
 
 pytestmark = pytest.mark.slow
 
@@ -157,7 +159,12 @@ def _check(db: Path, pile: Pile, history: list[str]) -> None:
         path: (status, documents)
         for path, status, documents in stored(db, "SELECT path, status, documents FROM files")
     }
-    errors = {r["path"] for r in json.loads(cli(db, "errors", "--json").stdout)}
+    conn = connect(db, readonly=True)  # what `threadline errors` and `show` print, read in-process
+    try:
+        errors = {r["path"] for r in query.errors(conn)}
+        show = query.show(conn, PEOPLE[0])
+    finally:
+        conn.close()
     for path, count in pile.records.items():
         assert files.get(path) == ("ok", count), (path, files.get(path), history)
     for path in pile.readable:
@@ -172,7 +179,6 @@ def _check(db: Path, pile: Pile, history: list[str]) -> None:
         "SELECT document_id, start, end, substr((SELECT text FROM documents WHERE id = document_id), start + 1, end - start) FROM sentences",
     )
     assert rows and all(texts[d][s:e] == cut and "\x00" not in cut for d, s, e, cut in rows), history
-    show = json.loads(cli(db, "show", PEOPLE[0], "--json").stdout)
     by_path = dict(stored(db, "SELECT path, text FROM documents"))
     for connection in show["connections"]:
         for ev in connection["evidence"]:
