@@ -31,7 +31,7 @@ from threadline.model import EntityType, MentionKind, WatchlistPerson
 from threadline.names.compare import NameForm, NameMatch, same_part, same_person_name, same_surname
 from threadline.names.crossscript import coarse_keys, is_cyrillic
 from threadline.names.keys import name_key
-from threadline.names.parts import is_known_given_name, name_symbols, nicknames_of
+from threadline.names.parts import is_known_given_name, name_symbols
 from threadline.names.translit import skeleton
 from threadline.resolve.clusters import Clusters
 from threadline.resolve.entities import (
@@ -56,11 +56,6 @@ OVERWHELMING_RATIO = 20
 # A lone word is a surname here when surname bearers are named in full this many times as often as
 # bearers of it as a given name (and the other way round).
 ROLE_RATIO = 3
-# Two people are named beside each other when named in full in at least this many documents
-# together; a person named in more than this share of the documents (or this many) is no evidence.
-BESIDE_DOCUMENTS = 3
-HUB_SHARE = 0.05
-HUB_MIN_DOCUMENTS = 10
 # A word that opens this many distinct full names in the corpus is a given name here.
 OPENER_NAMES = 3
 # The share of an address's full-name header mentions its owner must have before the address's
@@ -244,12 +239,9 @@ def _place_short_forms(
     The candidates are the people whose full names fit the short form, each weighed by how often
     it is named in full. In each document the short form appears in, it goes to:
 
-    1. the one candidate the document names some other way (an email header, another spelling);
-    2. else, for a surname, the one candidate that the document's other people are named beside
-       elsewhere (a "Clinton" among Monica Lewinsky's acquaintances is Bill); people named in a
-       large share of the corpus (its central figure) are no evidence here;
-    3. else, when the document's people point at none of them, the candidate the whole corpus
-       names far more often than any other (see OVERWHELMING_*).
+    1. the one candidate the document names some other way (another spelling, an address; for a
+       lone given name only the people of the document's email header count);
+    2. else the candidate the whole corpus names far more often than any other (OVERWHELMING_*).
 
     Every such merge is probable and says which rule made it. Returns the assignments by mention
     id, the reason each short node stayed apart, and the suggestions."""
@@ -269,35 +261,38 @@ def _place_short_forms(
         form = group[0].form
         candidates, given_name = index.candidates(form)
         weights = Counter({r: w for r, w in candidates.items() if clusters.allowed(short, r)})
+        # a document that names a person in full settles that person's surname there, however odd
+        # the name (what extraction does within a document, across spellings and headers)
+        named = set(weights)
+        if not given_name:
+            named |= {r for r in index.by_surname(form, credible=False) if clusters.allowed(short, r)}
         ranked = weights.most_common()
         shown = repr(form.display)
-        if not ranked:
+        if not named:
             reasons[short] = "lone name with no known full name"
             continue
         # a word no name list knows ("Communications", "Zionist": NER's slips, or a rare surname)
         # goes only where its own document names the person
         key, written = form.part(len(form.tokens) - 1)
         known = len(form.tokens) > 1 or is_known_given_name(key) or bool(name_symbols(written))
-        overwhelming = _overwhelming(ranked) if known else None
+        overwhelming = _overwhelming(ranked) if known and ranked else None
         left = 0
         for p in group:
-            found = context.decide(
-                p.mention.document_id, list(weights), overwhelming, given_name or not known
-            )
+            found = context.decide(p.mention.document_id, sorted(named), overwhelming, given_name)
             if found is None:
                 left += 1
                 continue
             root, how = found
             if how == "named":
-                why = f"{shown} in a document that names {index.display(root)!r} too"
-            elif how == "context":
-                why = f"{shown} in a document naming people {index.display(root)!r} is named beside elsewhere"
+                where = "whose header names" if given_name else "that names"
+                why = f"{shown} in a document {where} {index.display(root)!r} too"
             else:
                 (_, n), rest = ranked[0], ranked[1:]
                 others = f", anyone else with it {sum(w for _, w in rest)} times" if rest else ""
                 why = f"{shown}: {index.display(root)!r} is named in full {n} times{others}"
             assigned[p.mention.id] = _Assignment(root, why)
         if left:
+            ranked = ranked or [(r, 0) for r in sorted(named)]
             names = ", ".join(repr(index.display(r)) for r, _ in ranked[:5])
             count = f"{len(ranked)} known {'person' if len(ranked) == 1 else 'people'}"
             why = f"fits {count} ({names}); its documents do not say which: kept apart"
@@ -324,49 +319,35 @@ def _overwhelming(ranked: list[tuple[str, int]]) -> str | None:
 
 
 class _DocumentContext:
-    """Which people each document names (by full name, address or in-document short form), and
-    which documents name each person: what decides a short form in a document of its own."""
+    """Which people each document names: by full name or address (``named``), and in its email
+    header (``headed``). That is what decides a short form in a document of its own."""
 
     def __init__(self, clusters: Clusters, placed: list[_Placed]) -> None:
-        self.clusters = clusters
         self.named: dict[int, set[str]] = defaultdict(set)  # document -> roots
-        self.documents: dict[str, set[int]] = defaultdict(set)  # root -> documents
+        self.headed: dict[int, set[str]] = defaultdict(set)
         for p in placed:
             if p.role in ("full", "address"):
                 root = clusters.find(p.node)
                 self.named[p.mention.document_id].add(root)
-                self.documents[root].add(p.mention.document_id)
-        # people named in this many documents are everyone's neighbour: no evidence of anything
-        self.hub = max(HUB_MIN_DOCUMENTS, HUB_SHARE * len(self.named))
-        self._beside: dict[tuple[str, str], bool] = {}
+                if p.mention.kind is MentionKind.HEADER:
+                    self.headed[p.mention.document_id].add(root)
 
     def decide(
-        self, document: int, candidates: list[str], overwhelming: str | None, given_name: bool
+        self, document: int, named: list[str], overwhelming: str | None, given_name: bool
     ) -> tuple[str, str] | None:
-        """A lone given name is too common for the people around it to say whose it is ("my parents
-        Ted and Carol"): only its document's own naming or the overwhelming candidate decide it."""
-        here = self.named.get(document, set())
-        present = [r for r in candidates if r in here]
+        """The person a short form stands for in ``document``, and by which rule, or None.
+
+        A surname goes to the one candidate the document names in full. A given name is too common
+        for that ("the apostles Peter, James, John, Andrew" in a book naming Andrew Carnegie): only
+        the people of an email's header count ("Dear Jeffrey" to jeevacation@...). Failing that,
+        the overwhelming candidate, if any."""
+        here = (self.headed if given_name else self.named).get(document, set())
+        present = [r for r in named if r in here]
         if len(present) == 1:
             return present[0], "named"
-        if present:
-            return None  # two candidates named here: the document does not say which
-        specific = [x for x in here if len(self.documents[x]) < self.hub]
-        supported = [
-            r for r in candidates if not given_name and any(self._named_beside(r, x) for x in specific)
-        ]
-        if len(supported) == 1:
-            return supported[0], "context"
-        if not supported and overwhelming is not None:
+        if not present and overwhelming is not None:
             return overwhelming, "corpus"
         return None
-
-    def _named_beside(self, root: str, other: str) -> bool:
-        """Whether two people are named in full in at least two documents together."""
-        key = (root, other)
-        if key not in self._beside:
-            self._beside[key] = len(self.documents[root] & self.documents[other]) >= BESIDE_DOCUMENTS
-        return self._beside[key]
 
 
 class _FullNameIndex:
@@ -385,12 +366,14 @@ class _FullNameIndex:
         # names written in the other (a lone "Трамп" for Donald Trump)
         self.sounds: dict[tuple[bool, str], set[str]] = defaultdict(set)
         self.openers: Counter[str] = Counter()  # first token -> distinct full names it opens
+        self.closers: Counter[str] = Counter()  # last token -> distinct full names it ends
         for root, keys in self.roots.items():
             for key in keys:
                 for form in nodes[key].forms.values():
                     self.surnames[skeleton(form.tokens[-1])].add(root)
                     self.givens[form.tokens[0]].add(root)
                     self.openers[form.tokens[0]] += 1
+                    self.closers[form.tokens[-1]] += 1
                     written = form.raw[-1] if form.raw else form.tokens[-1]
                     for sound in coarse_keys(written):
                         self.sounds[(is_cyrillic(written), sound)].add(root)
@@ -420,40 +403,52 @@ class _FullNameIndex:
             return found, True
         return found, False
 
-    def by_surname(self, form: NameForm) -> Counter[str]:
+    def by_surname(self, form: NameForm, *, credible: bool = True) -> Counter[str]:
         key = form.tokens[-1]
         roots = set(self.surnames.get(skeleton(key), ()))
         written = form.raw[-1] if form.raw else key
         for sound in coarse_keys(written):
             roots |= self.sounds.get((not is_cyrillic(written), sound), set())
-        return self._weigh(roots, lambda f: bool(same_surname(form, f)))
+        return self._weigh(roots, lambda f: bool(same_surname(form, f)), credible=credible)
 
     def by_given_name(self, form: NameForm, surname_initial: str | None = None) -> Counter[str]:
+        # no nicknames here: a lone "Mike" beside Michael Cohen is as likely Mike Pence
         key = form.tokens[0]
-        names = {key} | nicknames_of(key)
-        roots = set().union(*(self.givens.get(n, set()) for n in names))
+        roots = set(self.givens.get(key, set()))
         part = form.part(0)
 
         def fits(full: NameForm) -> bool:
             if surname_initial and not full.tokens[-1].startswith(surname_initial):
                 return False
-            return bool(same_part(part, full.part(0))) or full.tokens[0] in names
+            return bool(same_part(part, full.part(0)))
 
         return self._weigh(roots, fits)
 
-    def _weigh(self, roots: set[str], fits: Callable[[NameForm], bool]) -> Counter[str]:
-        """Per root, the mentions of its full names that fit; only full names that open with a known
-        name part count ("Numerical Algorithms", "Courtesy Ena": NER's readings, nobody's name)."""
+    def _weigh(
+        self, roots: set[str], fits: Callable[[NameForm], bool], *, credible: bool = True
+    ) -> Counter[str]:
+        """Per root, the mentions of its full names that fit; unless ``credible`` is False, only full
+        names that look like a person's count ("Numerical Algorithms", "Burnett Plaintiffs": NER's
+        readings, nobody's name)."""
         weights: Counter[str] = Counter()
         for root in sorted(roots):
             matching = [
                 k
                 for k in self.roots[root]
-                if any(fits(f) and self._opens_with_a_name(f) for f in self.nodes[k].forms.values())
+                if any(fits(f) and (not credible or self._credible(f)) for f in self.nodes[k].forms.values())
             ]
             if matching and any(self.nodes[k].named_in_full for k in matching):
                 weights[root] = sum(self.nodes[k].named_in_full for k in matching)
         return weights
+
+    def _credible(self, form: NameForm) -> bool:
+        """Whether a full name is a person's name and not NER's reading of a heading, a case title
+        or a list ("Burnett Plaintiffs", "Croix Centr"): it opens with a name, and its last word is
+        a name part rigour knows or the surname of several full names here."""
+        if not self._opens_with_a_name(form):
+            return False
+        key, written = form.part(len(form.tokens) - 1)
+        return self.closers[key] >= OPENER_NAMES or bool(name_symbols(written))
 
     def _opens_with_a_name(self, form: NameForm) -> bool:
         """Whether a full name opens with a name, not a word NER swept in ("Numerical Algorithms",

@@ -20,10 +20,11 @@ from threadline.names.keys import name_key, name_tokens
 from threadline.names.parts import is_known_given_name, name_symbols
 from threadline.resolve.entities import MentionRef
 
-# Lower-case words OCR glues onto the name before them ("Epsteinand", "Massimovsaid").
+# Lower-case words OCR glues onto the name before them ("Epsteinand", "Massimovsaid"). Never
+# two-letter words: they end real surnames ("Robertson" is no "Roberts" + "on", "Jackson" no "Jacks").
 _GLUE_WORDS = (
     "and", "said", "says", "was", "were", "has", "had", "have", "who", "with", "for", "from", "that",
-    "the", "his", "her", "told", "wrote", "also", "is", "in", "on", "at", "by", "of", "to", "or",
+    "the", "his", "her", "told", "wrote", "also",
 )  # fmt: skip
 _GLUED = re.compile(
     r"^([A-ZА-ЯЁ][a-zа-яё]{2,}?)(" + "|".join(sorted(_GLUE_WORDS, key=len, reverse=True)) + r")$"
