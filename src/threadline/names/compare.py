@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from threadline.names.crossscript import is_cyrillic, transcribed
 from threadline.names.keys import name_key
@@ -55,6 +56,10 @@ class NameForm:
 
     @classmethod
     def of(cls, name: str) -> NameForm:
+        return _name_form(name)
+
+    @classmethod
+    def _build(cls, name: str) -> NameForm:
         keys: list[str] = []
         raw: list[str] = []
         for word in name.split():
@@ -98,6 +103,11 @@ class NameForm:
         return [i for i, t in enumerate(self.tokens) if t not in _PARTICLES]
 
 
+@lru_cache(maxsize=500_000)
+def _name_form(name: str) -> NameForm:
+    return NameForm._build(name)
+
+
 @dataclass(frozen=True, slots=True)
 class NameMatch:
     """Why two names are one person's; ``probable`` when it rests on likelihood (a nickname)."""
@@ -109,6 +119,7 @@ class NameMatch:
         return self.reason
 
 
+@lru_cache(maxsize=1_000_000)
 def same_part(a: tuple[str, str], b: tuple[str, str]) -> str | None:
     """Reason two name tokens, each (key, as written), are one spelling, or None.
 

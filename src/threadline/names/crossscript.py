@@ -178,6 +178,7 @@ FINAL_SILENT_COST = 0.3  # a Cyrillic consonant doubled where the Latin has one 
 THRESHOLD = 0.3  # a silent letter, or a doubled one; any vowel difference is too much
 
 
+@lru_cache(maxsize=200_000)
 def is_cyrillic(token: str) -> bool:
     return any("\u0400" <= ch <= "\u04ff" for ch in token)
 

@@ -7,6 +7,7 @@ resolution (clustering), so neither reaches into the other.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -24,6 +25,7 @@ def is_initial(token: str) -> bool:
 _SIGNS = str.maketrans("", "", "ьъЬЪʹʺ")
 
 
+@lru_cache(maxsize=500_000)
 def name_key(name: str) -> str:
     """Case-, accent- and script-insensitive form used to compare names
     ("Masimov" == "MASIMOV"; "Ильхам Алиев" -> "ilkham aliev")."""

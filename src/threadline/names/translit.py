@@ -75,6 +75,7 @@ def is_feminine_pair(a: str, b: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1_000_000)
 def same_token(a: str, b: str) -> str | None:
     """Reason two name tokens (ASCII keys) are one spelling, or None."""
     if a == b:

@@ -171,11 +171,12 @@ def _given_name_org(
     if not 2 <= len(tokens) <= 3 or ORG_WORDS.search(name) or not looks_like_person(name):
         return None
     first, surname = tokens[0], tokens[-1]
-    if not (is_known_given_name(first) or name_symbols(name_tokens(name)[0].lower())):
-        return None
     written = name_tokens(name)[-1]
     # the surname is a person's elsewhere, in this spelling or in the other script ("Шольц")
     other_script = {(not is_cyrillic(written), s) for s in coarse_keys(written)}
     if skeleton(surname) not in person_surnames and not other_script & person_sounds:
+        return None
+    # checked last: rigour's lookup is the slow one
+    if not (is_known_given_name(first) or name_symbols(name_tokens(name)[0].lower())):
         return None
     return f"a person: {name_tokens(name)[0]!r} is a given name and NER calls {name_tokens(name)[-1]!r} a person elsewhere"
