@@ -453,28 +453,35 @@ def _curate(args: argparse.Namespace, db: Path, out: Console, err: Console) -> i
     command = args.command
     try:
         if command == "suggestions":
-            rows = suggestions(connect(db, readonly=True), limit=args.limit)
+            with contextlib.closing(connect(db, readonly=True)) as reader:
+                rows = suggestions(reader, limit=args.limit)
             return _emit(args, out, rows, lambda: _suggestions(out, rows))
         if command == "judgements":
             return _judgements(args, db, out, err)
-        conn = connect(db)
-        judge = {"user": args.user, "note": args.note}
-        if command == "merge":
-            key = curation.merge(conn, args.a, args.b, **judge)
-            out.print(f"merged: {args.a} + {args.b} -> id {key}", markup=False)
-        elif command == "not-same":
-            curation.not_same(conn, args.a, args.b, **judge)
-            out.print(f"kept apart: {args.a} / {args.b}", markup=False)
-        elif command == "split":
-            key = curation.split(conn, args.entity, args.aliases, **judge)
-            out.print(f"split {', '.join(args.aliases)} out of {args.entity} -> id {key}", markup=False)
-        else:
-            curation.reject(conn, args.entity, as_type=args.as_type, **judge)
-            what = f"now a {args.as_type}" if args.as_type else "no longer counted"
-            out.print(f"rejected {args.entity}: {what}", markup=False)
+        with contextlib.closing(connect(db)) as conn:
+            return _judge(args, conn, out)
     except curation.CurationError as exc:
         err.print(f"error: {_one_line(str(exc))}", markup=False, soft_wrap=True)
         return 2
+
+
+def _judge(args: argparse.Namespace, conn: sqlite3.Connection, out: Console) -> int:
+    from threadline import curation
+
+    judge = {"user": args.user, "note": args.note}
+    if args.command == "merge":
+        key = curation.merge(conn, args.a, args.b, **judge)
+        out.print(f"merged: {args.a} + {args.b} -> id {key}", markup=False)
+    elif args.command == "not-same":
+        curation.not_same(conn, args.a, args.b, **judge)
+        out.print(f"kept apart: {args.a} / {args.b}", markup=False)
+    elif args.command == "split":
+        key = curation.split(conn, args.entity, args.aliases, **judge)
+        out.print(f"split {', '.join(args.aliases)} out of {args.entity} -> id {key}", markup=False)
+    else:
+        curation.reject(conn, args.entity, as_type=args.as_type, **judge)
+        what = f"now a {args.as_type}" if args.as_type else "no longer counted"
+        out.print(f"rejected {args.entity}: {what}", markup=False)
     return 0
 
 
@@ -488,10 +495,17 @@ def _judgements(args: argparse.Namespace, db: Path, out: Console, err: Console) 
             text = args.file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise curation.CurationError(f"cannot read {args.file}: {exc}") from None
-        count = curation.import_lines(connect(db), text.splitlines())
+        with contextlib.closing(connect(db)) as writer:
+            count = curation.import_lines(writer, text.splitlines())
         out.print(f"{count} judgements imported; entities rebuilt", markup=False)
         return 0
-    conn = connect(db, readonly=True)
+    with contextlib.closing(connect(db, readonly=True)) as conn:
+        return _judgements_out(args, conn, out)
+
+
+def _judgements_out(args: argparse.Namespace, conn: sqlite3.Connection, out: Console) -> int:
+    from threadline import curation
+
     if args.action == "export":
         lines = "".join(line + "\n" for line in curation.export_lines(conn))
         if args.file is None:
@@ -507,15 +521,16 @@ def _judgement_table(out: Console, rows: list[dict[str, Any]]) -> None:
     table = Table("judgement", "target", "source", "now", "user", "when", "note")
     for r in rows:
         now = [e["name"] for e in (r["target_entity"], r["source_entity"]) if e]
-        table.add_row(
+        cells = [
             r["judgement"],
             r["target"],
             r["source"],
             " / ".join(now),
             r["user"],
             r["created_at"],
-            r["note"] or "",
-        )
+            r["note"],
+        ]
+        table.add_row(*(escape(c or "") for c in cells))  # notes and names are text, not markup
     out.print(table)
 
 
@@ -525,7 +540,8 @@ def _suggestions(out: Console, rows: list[dict[str, Any]]) -> None:
     table = Table("entity", "mentions", "probably the same as", "mentions", "why")
     for r in rows:
         a, b = r["entity"], r["candidate"]
-        table.add_row(a["name"], str(a["mentions"]), b["name"], str(b["mentions"]), r["reason"])
+        cells = [a["name"], str(a["mentions"]), b["name"], str(b["mentions"]), r["reason"]]
+        table.add_row(*map(escape, cells))
     out.print(table)
 
 
