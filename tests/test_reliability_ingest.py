@@ -394,19 +394,33 @@ def test_kill_9_leaves_no_process_behind_and_commits_early(tmp_path: Path) -> No
         wait_until(lambda: session_processes(run.pid) == [], 10, f"the children of a killed ingest: {before}")
 
 
-def test_sigterm_stops_cleanly_keeps_the_work_and_leaves_no_process(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("sig", "whom"),
+    [
+        (signal.SIGTERM, "process"),  # kill PID
+        (signal.SIGINT, "group"),  # Ctrl-C in a terminal reaches every process of the run
+    ],
+)
+def test_a_stop_signal_ends_cleanly_keeps_the_work_and_leaves_no_process(
+    tmp_path: Path, sig: signal.Signals, whom: str
+) -> None:
     folder = tmp_path / "in"
     write_articles(folder, 300, lines=40)
     db = tmp_path / "t.db"
     with Run(db, "ingest", str(folder), "--no-progress") as run:
         _started_workers(run, db, committed=False)
-        os.kill(run.pid, signal.SIGTERM)
+        if whom == "group":
+            os.killpg(run.pid, sig)
+        else:
+            os.kill(run.pid, sig)
         code, _, err = run.finish(timeout=60)
-        assert code == 128 + signal.SIGTERM, err
-        assert "Traceback" not in err and "ingest stopped (SIGTERM)" in err, err
+        assert code == 128 + sig, err
+        assert "Traceback" not in err and f"ingest stopped ({sig.name})" in err, err
         wait_until(lambda: session_processes(run.pid) == [], 10, "the children of a stopped ingest")
     kept = document_count(db)
     assert 0 < kept < 300  # what NER held when the signal came was stored
+    # no parse worker stopped by the same signal was taken for a file that cannot be read
+    assert stored(db, "SELECT COUNT(*) FROM files WHERE reason IS NOT NULL") == [(0,)]
     rerun = json.loads(cli(db, "ingest", str(folder), "--json").stdout)
     assert rerun["documents_added"] == 300 - kept
     assert document_count(db) == 300
