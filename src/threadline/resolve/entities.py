@@ -107,7 +107,11 @@ class Judgement:
     def describe(self) -> str:
         """How a merge or split made by this judgement is explained on the entity."""
         who = f"by {self.user}" if self.user else "by a person"
-        verb = "merged" if self.judgement == POSITIVE else "kept apart"
+        if self.about_type is not None:
+            verb = f"a {self.about_type}" if self.judgement == POSITIVE else f"not a {self.about_type}"
+            verb = f"retyped as {self.about_type}" if self.judgement == POSITIVE else verb
+        else:
+            verb = "merged" if self.judgement == POSITIVE else "kept apart"
         return f"{verb} {who}" + (f": {self.note}" if self.note else "")
 
 
