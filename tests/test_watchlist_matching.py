@@ -195,9 +195,18 @@ def test_cross_script_tagging_refuses_another_patronymic() -> None:
     him = draft(100, "Кирилл Лысенков")
     cut_other = [draft(200, "Кирилл Борисович"), draft(217, "Лысенков")]  # one name NER cut in two
     cut_him = [draft(300, "Кирилл Матвеевич"), draft(317, "Лысенков")]
-    drafts = [other, him, *cut_other, *cut_him]
+    half_declined = draft(400, "Кирилл Матвеевича Лысенков")  # a lemma that kept the genitive
+    drafts = [other, him, *cut_other, *cut_him, half_declined]
     tag_watchlist_variants(drafts, KIRILL_ONLY)
-    assert [d.watchlist_id for d in drafts] == [None, "wl-kirill", None, None, "wl-kirill", "wl-kirill"]
+    tagged = [(d.start, d.end, d.name, d.watchlist_id) for d in drafts]
+    assert tagged == [
+        (0, 25, "Кирилл Борисович Лысенков", None),
+        (100, 115, "Кирилл Лысенков", "wl-kirill"),
+        (200, 216, "Кирилл Борисович", None),
+        (217, 225, "Лысенков", None),
+        (300, 325, "Кирилл Матвеевич Лысенков", "wl-kirill"),  # one mention for the one name
+        (400, 426, "Кирилл Матвеевича Лысенков", "wl-kirill"),
+    ]
 
 
 # --- through the CLI --------------------------------------------------------------------------------------
@@ -205,6 +214,7 @@ def test_cross_script_tagging_refuses_another_patronymic() -> None:
 DOCS = {f"p{n}.txt": text for n, (text, _surface) in enumerate(POSITIVES)} | {
     "p_ru_inflected.txt": "Представитель Кирилла Лысенкова отказался от комментариев.",
     "p_ru_inflected_surname_first.txt": "Суд вызвал Лысенкова Кирилла на допрос во вторник.",
+    "p_ru_inflected_patronymic.txt": "Адвокат Кирилла Матвеевича Лысенкова подал жалобу в суд.",
 }
 DECOYS = {f"n{n}.txt": text for n, text in enumerate(NEGATIVES)} | {
     "n_ru_inflected.txt": "Суд вызвал Кирилла Борисовича Лысенкова на допрос во вторник.",

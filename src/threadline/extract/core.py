@@ -23,7 +23,13 @@ from threadline.extract.surface import (
     role_before,
     strip_name,
 )
-from threadline.extract.watchlist import NAME_END, NAME_START, ListedNames, WatchlistMatcher
+from threadline.extract.watchlist import (
+    NAME_END,
+    NAME_START,
+    ListedNames,
+    WatchlistMatcher,
+    nominative_patronymics,
+)
 from threadline.model import (
     CleanText,
     Document,
@@ -511,20 +517,24 @@ def _tag_watchlist(drafts: list[Draft], people: Sequence[WatchlistPerson], *, fu
 
 def _name_pieces(drafts: list[Draft], listed: Sequence[ListedNames]) -> set[int]:
     """Person drafts that are the pieces of one name NER cut in two, a space apart ("Кирилла
-    Матвеевича | Лысенкова"). Both are tagged when the whole is a listed person's full name; the
-    returned ids are the lone surnames whose whole names someone else ("Кирилл Борисович
-    Лысенков"), which must not be tagged as the listed person's surname alone."""
+    Матвеевича | Лысенкова"). When the whole is a listed person's full name, the pieces become
+    one tagged draft (``drafts`` loses the second); the returned ids are the lone surnames whose
+    whole names someone else ("Кирилл Борисович Лысенков"), which must not be tagged as the listed
+    person's surname alone."""
     persons = sorted((d for d in drafts if d.type is EntityType.PERSON), key=lambda d: d.start)
     blocked: set[int] = set()
+    merged: set[int] = set()
     for first, last in pairwise(persons):
-        if last.start - first.end != 1 or len(name_tokens(last.name)) != 1:
+        if id(first) in merged or last.start - first.end != 1 or len(name_tokens(last.name)) != 1:
             continue
         whole = NameForm.of(f"{first.name} {last.name}")
         ids = {names.person_id for names in listed if names.matches(whole)}
-        if len(ids) == 1:
-            (person_id,) = ids
-            first.watchlist_id = first.watchlist_id or person_id
-            last.watchlist_id = last.watchlist_id or person_id
+        if len(ids) == 1 and {first.watchlist_id, last.watchlist_id} <= {None, *ids}:
+            first.end, first.name = last.end, nominative_patronymics(whole.display)
+            first.watchlist_id = next(iter(ids))
+            merged.add(id(last))
         elif any(names.contradicts(whole) for names in listed):
             blocked.add(id(last))
+    if merged:
+        drafts[:] = [d for d in drafts if id(d) not in merged]
     return blocked

@@ -230,6 +230,7 @@ class ListedNames:
 
     def matches(self, form: NameForm) -> bool:
         """Whether a full name is one of this person's (never on a lone surname)."""
+        form = _nominative_patronymics(form)
         if not any(same_person_name(form, f) for f in self.fulls):
             return False
         if len(form.core()) > 2 and self._middled:
@@ -241,6 +242,7 @@ class ListedNames:
         name or patronymic, or initials that disagree ("Nikita Borisovich Zakharov", "Pavel
         Zakharov", "ZAKHAROV Pavel", "N. B. Zakharov" for Nikita Aleksandrovich Zakharov): someone
         else with the surname. A lone surname contradicts nothing."""
+        form = _nominative_patronymics(form)
         readings = [form]
         if len(form.tokens) >= 2:  # "ZAKHAROV Pavel": the surname written first
             readings.append(NameForm.of(" ".join(form.display.split()[1:] + form.display.split()[:1])))
@@ -259,6 +261,32 @@ class ListedNames:
             if len(initials) > 1 and self._middle_initials and initials[1] not in self._middle_initials:
                 return True
         return False
+
+
+# Russian case endings of patronymics, which natasha's lemmas sometimes keep ("Александр
+# Вячеславовича Захаров" for "Александра Вячеславовича Захарова").
+_PATRONYMIC_CASES = re.compile(r"(?<=[оеё]вич)(?:а|у|ем|е)$|(?<=[оеё]вн)(?:ы|е|у|ой)$|(?<=ичн)(?:ы|е|у|ой)$")
+_PATRONYMIC_NOMINATIVE = {"ы": "а", "е": "а", "у": "а", "ой": "а"}
+
+
+def nominative_patronymics(name: str) -> str:
+    """The name with its Cyrillic patronymics in the nominative ("Кирилл Матвеевича Лысенков" ->
+    "Кирилл Матвеевич Лысенков")."""
+    return _nominative_patronymics(NameForm.of(name)).display
+
+
+def _nominative_patronymics(form: NameForm) -> NameForm:
+    words = form.display.split()
+    fixed = []
+    for word in words:
+        match = _PATRONYMIC_CASES.search(word.lower()) if len(word) > 6 else None
+        if match is None:
+            fixed.append(word)
+            continue
+        stem = word[: match.start()]
+        ending = "" if stem.lower().endswith("вич") else _PATRONYMIC_NOMINATIVE[match.group(0)]
+        fixed.append(stem + (ending.upper() if word.isupper() else ending))
+    return form if fixed == words else NameForm.of(" ".join(fixed))
 
 
 # --- variants --------------------------------------------------------------------------------------------

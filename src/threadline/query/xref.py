@@ -11,7 +11,8 @@ in that are not in the stored watchlist are found the same two ways without stor
 their full names and aliases against entity names and aliases (``same_person_name``: spelling and
 script variants, never a lone surname), and the same gazetteer run over the stored texts of the
 documents that contain one of their surnames, so a name NER missed ("Nikita Aleksandrovich
-ZAKHAROV" in capitals) is found too.
+ZAKHAROV" in capitals) is found too, as is a declined name NER cut in two ("Никиты
+Александровича | Захарова").
 
 A mention whose name carries the person's surname with another given name or another middle
 name or patronymic ("Nikita Borisovich Zakharov" for Nikita Aleksandrovich Zakharov) is never
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from threadline.extract.core import is_full
-from threadline.extract.watchlist import ListedNames, WatchlistMatcher, listed_parts
+from threadline.extract.watchlist import ListedNames, WatchlistMatcher, listed_parts, nominative_patronymics
 from threadline.model import WatchlistPerson
 from threadline.names.compare import NameForm, skeleton
 from threadline.names.keys import name_key, name_tokens
@@ -112,6 +113,9 @@ def xref(conn: sqlite3.Connection, people: Sequence[WatchlistPerson] | None = No
     stored_ids = {p.id for p in stored}
     outside = [p for p in people if p.id not in stored_ids]
     in_text = _text_hits(conn, outside) if outside else {}
+    for person_id, hits in _cut_names(conn, outside).items():
+        taken = in_text.setdefault(person_id, [])
+        taken += [h for h in hits if not any(_overlap(h, t) for t in taken)]
     index: _NameIndex | None = None
     rows = []
     for person in people:
@@ -205,6 +209,41 @@ def _candidate_documents(conn: sqlite3.Connection, people: Sequence[WatchlistPer
         except sqlite3.OperationalError:
             return [r[0] for r in conn.execute("SELECT id FROM documents ORDER BY id")]
     return sorted(found)
+
+
+def _overlap(a: TextHit, b: TextHit) -> bool:
+    return a.document_id == b.document_id and a.start < b.end and b.start < a.end
+
+
+def _cut_names(conn: sqlite3.Connection, people: Sequence[WatchlistPerson]) -> dict[str, list[TextHit]]:
+    """Names NER cut in two, a space apart, whose whole is one listed person's full name
+    ("Кирилла Матвеевича | Лысенкова", declined, so the gazetteer does not read it), as
+    extraction joins them when the watchlist is stored."""
+    found: dict[str, list[TextHit]] = defaultdict(list)
+    if not people:
+        return found
+    by_surname: dict[str, list[ListedNames]] = defaultdict(list)
+    for person in people:
+        listed = ListedNames.of(person)
+        for surname in listed.surnames:
+            by_surname[skeleton(surname)].append(listed)
+    rows = conn.execute(
+        "SELECT a.id AS a, b.id AS b, a.document_id, a.start, b.end, a.name AS first, b.name AS last"
+        " FROM mentions a JOIN mentions b ON b.document_id = a.document_id AND b.start = a.end + 1"
+        " WHERE a.type = 'person' AND b.type = 'person' AND instr(trim(b.name), ' ') = 0"
+    )
+    for r in rows:
+        whole = NameForm.of(f"{r['first']} {r['last']}")
+        if not whole.tokens:
+            continue
+        owners = {n.person_id for n in by_surname.get(skeleton(whole.surname), ()) if n.matches(whole)}
+        if len(owners) == 1:
+            (person_id,) = owners
+            name = nominative_patronymics(whole.display)
+            found[person_id].append(
+                TextHit(person_id, r["document_id"], r["start"], r["end"], name, None, (r["a"], r["b"]))
+            )
+    return found
 
 
 def _text_hits(conn: sqlite3.Connection, people: Sequence[WatchlistPerson]) -> dict[str, list[TextHit]]:
