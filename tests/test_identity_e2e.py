@@ -59,3 +59,18 @@ def test_russian_case_forms_are_one_person_and_a_feminine_form_another(
     assert set(people) == {"Aslan Bekmuratov", "Дана Бекмуратова"}
     assert people["Aslan Bekmuratov"]["mentions"] == 5  # nominative, instrumental, genitive, English
     assert people["Дана Бекмуратова"]["mentions"] == 2
+
+
+def test_the_display_names_of_one_address_in_printed_emails_are_one_person(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = "Sent: Monday, March 3, 2014 9:12 AM\nTo: Clara Voss\nSubject: shipment\n\n"
+    docs = {
+        "m1.txt": "From: Jonah Dreyfus [jd@example.org]\n" + head + "Clara, the boxes leave on Friday.\n",
+        "m2.txt": "From: jonah D. [jd@example.org]\n" + head + "The customs papers are signed.\n",
+        "m3.txt": "From: J <jd@example.org>\n" + head + "Call me when you land.\n",
+    }
+    people = {e["name"]: e for e in _ingest(tmp_path, docs, capsys) if e["type"] == "person"}
+    assert set(people["Jonah Dreyfus"]["aliases"]) == {"Jonah Dreyfus", "jonah D.", "J"}
+    # "Clara," in the body of a message whose header names Clara Voss is her
+    assert set(people["Clara Voss"]["aliases"]) == {"Clara Voss", "Clara"}
