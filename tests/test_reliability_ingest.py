@@ -434,9 +434,12 @@ def test_two_ingests_at_once_both_succeed_one_after_the_other(tmp_path: Path) ->
     write_articles(first_folder, 70, seed=11)
     write_articles(second_folder, 70, seed=12)
     db = tmp_path / "t.db"
-    runs = [Run(db, "ingest", str(f), "--json") for f in (first_folder, second_folder, first_folder)]
-    with contextlib.ExitStack() as stack:
-        results = [stack.enter_context(run).finish(timeout=300) for run in runs]
+    with contextlib.ExitStack() as stack:  # each run cleaned up, even when one hangs
+        runs = [
+            stack.enter_context(Run(db, "ingest", str(f), "--json"))
+            for f in (first_folder, second_folder, first_folder)
+        ]
+        results = [run.finish(timeout=300) for run in runs]
     for code, out, err in results:
         assert code == 0, err
         assert "Traceback" not in err
