@@ -259,3 +259,42 @@ def test_hashtags_and_handles_are_not_names() -> None:
     ]
     clean = CleanText(text, [(0, 0, len(text))])
     assert [d.name for d in ner_drafts(text, clean, _Parsed(ents))] == ["Odile Farrant"]
+
+
+@pytest.mark.slow
+def test_a_document_that_cannot_be_routed_fails_alone_with_workers_running(nlp: Any) -> None:
+    """An error while a document is prepared for NER (routed by language, cut in segments) used to be
+    raised inside spaCy's worker loop, whose clean-up could wait for ever; it costs that document."""
+    from threadline.extract.extractor import extract_documents
+    from threadline.extract.language import LanguageDetector
+
+    class Unreadable(LanguageDetector):
+        def route(self, text: str) -> Any:
+            if "CORRUPT" in text:
+                raise ValueError("cannot tell the language")
+            return super().route(text)
+
+    texts = [f"Report {i}. Karim Massimov met Tomas Ekdahl in Oslo." for i in range(5)]
+    texts[2] = "CORRUPT " + texts[2]
+    items = []
+    for i, text in enumerate(texts):
+        items.append(
+            (Document(path=f"d{i}", sha256=str(i), text=text), CleanText(text, [(0, 0, len(text))]), i)
+        )
+    import signal
+
+    def too_long(signum: int, frame: Any) -> None:
+        raise TimeoutError("extraction hung after a document failed")
+
+    previous = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(120)
+    try:
+        results = list(extract_documents(items, nlp, n_process=2, batch_size=2, detector=Unreadable()))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert [tag for _, _, tag in results] == [0, 1, 2, 3, 4]
+    assert isinstance(results[2][1], ValueError)
+    assert all(
+        not isinstance(ex, Exception) and ex.mentions for i, (_, ex, _) in enumerate(results) if i != 2
+    )

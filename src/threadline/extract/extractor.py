@@ -137,15 +137,20 @@ def extract_documents(
     # Plain strings go to nlp.pipe so tokenising happens in the workers; each piece's context waits
     # here in order (nlp.pipe keeps order), rather than being pickled through the worker pipes.
     waiting: deque[tuple[Document, CleanText, T, int, str, list[tuple[int, int]]]] = deque()
+    failed: dict[int, Exception] = {}  # id(document) -> why it could not be routed or cut
 
     def pieces() -> Iterator[str]:
         for document, clean, tag in items:
-            kind, ru_spans = detector.route(clean.text) if detector else ("en", [])
-            if kind == "ru":  # spaCy has nothing to do; an empty piece keeps the order
+            try:
+                kind, ru_spans = detector.route(clean.text) if detector else ("en", [])
+                spans = [] if kind == "ru" else segments(clean.text)
+            except Exception as exc:  # raised inside spaCy's worker loop, it could hang the run
+                failed[id(document)] = exc
+                kind, ru_spans, spans = "failed", [], []
+            if not spans:  # spaCy has nothing to do; an empty piece keeps the order
                 waiting.append((document, clean, tag, 1, kind, ru_spans))
                 yield ""
                 continue
-            spans = segments(clean.text)
             for start, end in spans:
                 waiting.append((document, clean, tag, len(spans), kind, ru_spans))
                 yield clean.text[start:end]
@@ -158,6 +163,9 @@ def extract_documents(
             continue
         whole = parts[0] if count == 1 else Doc.from_docs(parts, ensure_whitespace=False)
         parts = []
+        if kind == "failed":
+            yield document, failed.pop(id(document)), tag
+            continue
         try:
             if kind != "en" and russian is None:
                 from threadline.extract.russian import RussianNER
