@@ -298,3 +298,20 @@ def test_a_document_that_cannot_be_routed_fails_alone_with_workers_running(nlp: 
     assert all(
         not isinstance(ex, Exception) and ex.mentions for i, (_, ex, _) in enumerate(results) if i != 2
     )
+
+
+@pytest.mark.slow
+def test_a_section_heading_is_no_person_but_a_signature_is(nlp: Any) -> None:
+    text = (
+        "The ministry declined to comment.\n"
+        "Unexpected Findings\n"
+        "In March, auditors said the numbers were unexpected.\n\n"
+        "Gulnara Temirkhanova\n"
+    )
+    # what the English model reads as people here, before the heading rule
+    assert {"Unexpected Findings", "Gulnara Temirkhanova"} <= {
+        e.text for e in nlp(text).ents if e.label_ == "PERSON"
+    }
+    persons = [m.name for m in _extract(nlp, text).mentions if m.type is EntityType.PERSON]
+    assert "Unexpected Findings" not in persons
+    assert "Gulnara Temirkhanova" in persons

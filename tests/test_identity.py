@@ -144,9 +144,13 @@ def test_ocr_glued_name_is_split_when_the_prefix_is_a_known_name() -> None:
 
 def test_name_shaped_organisation_with_a_given_name_is_a_person() -> None:
     mentions = [m("Kairat Kelimbetov", d, ORG) for d in (1, 2, 3)] + [m("Kelimbetov", 3)]
-    (entity,) = resolve_corpus(mentions).entities
-    assert entity.type is P
+    mentions += [m("Kairat Satpayev", 5), m("Kairat Umarov", 6)]  # "Kairat" opens people's names here
+    entity = by_alias(resolve_corpus(mentions).entities)["Kairat Kelimbetov"]
+    assert entity.type is P and "Kelimbetov" in entity.aliases
     assert "'Kairat' is a given name" in entity.aliases["Kairat Kelimbetov"].reason
+    # without other people named Kairat (and no list knowing the name), it stays an organisation
+    alone = [m("Kairat Kelimbetov", d, ORG) for d in (1, 2, 3)] + [m("Kelimbetov", 3)]
+    assert by_alias(resolve_corpus(alone).entities)["Kairat Kelimbetov"].type is ORG
     # a frequent organisation keeps its type
     firms = [m("Morgan Stanley", d, ORG) for d in range(1, 10)] + [m("Stanley", 11)]
     assert {e.name: e.type for e in resolve_corpus(firms).entities}["Morgan Stanley"] is ORG

@@ -41,8 +41,8 @@ from threadline.model import (
     WatchlistPerson,
 )
 from threadline.names.compare import NameForm, same_token, skeleton
-from threadline.names.keys import is_initial, name_key, name_tokens
-from threadline.names.parts import is_known_given_name, name_symbols
+from threadline.names.keys import is_initial, name_key, name_tokens, surname_token
+from threadline.names.parts import is_known_given_name
 
 _WORD = re.compile(r"\w+")
 # NER memory grows with batch text length: 32 segments of 10k chars peak near 0.4 GB per process
@@ -195,16 +195,21 @@ def drop_headings(text: str, body_start: int, drafts: list[Draft]) -> list[Draft
     """Person drafts that are a page's section headings ("Unexpected Findings"), dropped.
 
     A heading is a title-cased line of its own that NER reads as a name. It is told from a name on
-    a line of its own (a signature, a caption) by its words: none is a name part Wikidata or the
-    nickname list knows, and neither the name nor its last word recurs elsewhere in the text."""
+    a line of its own (a signature, a caption) by its words: the text writes one of them in lower
+    case elsewhere ("unexpected", "findings": common words; nobody writes "temirkhanova"), none is
+    a listed given name, and neither the name nor its last word recurs elsewhere in the text."""
     body = text[body_start:]
+    lower: set[str] | None = None
     kept = []
     for d in drafts:
         if d.type is EntityType.PERSON and d.kind is MentionKind.NER and _alone_on_line(text, d):
             tokens = name_tokens(d.name)
-            unknown = len(tokens) >= 2 and not any(_known_name_part(t) for t in tokens)
-            if unknown and body.count(d.name) <= 1 and body.count(tokens[-1]) <= 1:
-                continue
+            if len(tokens) >= 2 and not any(is_known_given_name(name_key(t)) for t in tokens):
+                if lower is None:  # one pass over the text, only when a candidate heading exists
+                    lower = {w for w in _WORD.findall(body) if w.islower()}
+                common = any(t.lower() in lower for t in tokens)
+                if common and body.count(d.name) <= 1 and body.count(tokens[-1]) <= 1:
+                    continue
         kept.append(d)
     return kept
 
@@ -216,16 +221,11 @@ def _alone_on_line(text: str, d: Draft) -> bool:
     return line.strip().rstrip(".:") == text[d.start : d.end].strip()
 
 
-def _known_name_part(token: str) -> bool:
-    low = token.lower().strip(".")
-    return is_known_given_name(name_key(low)) or bool(name_symbols(low))
-
-
 def retype_full_names(text: str, drafts: list[Draft]) -> None:
     """An ORG/GPE span shaped like "Given Surname" is a person when its surname is a person here
     or a title precedes it ("Prosecutor General Marat Zhaksygulov")."""
     surnames = {
-        name_key(name_tokens(d.name)[-1])
+        name_key(surname_token(d.name))
         for d in drafts
         if d.type is EntityType.PERSON and d.kind is MentionKind.NER
     }
@@ -235,7 +235,7 @@ def retype_full_names(text: str, drafts: list[Draft]) -> None:
         if not looks_like_person(d.name) or ORG_WORDS.search(d.name):
             continue
         role = role_before(text, d.start)
-        if role or name_key(name_tokens(d.name)[-1]) in surnames:
+        if role or name_key(surname_token(d.name)) in surnames:
             d.type = EntityType.PERSON
             d.role = role
 
@@ -249,7 +249,7 @@ def apply_watchlist(
 ) -> list[Draft]:
     """Tag person mentions that are watchlist names; add the ones NER missed (lone surnames included)."""
     full_surnames = {
-        name_key(name_tokens(d.name)[-1]) for d in drafts if d.type is EntityType.PERSON and is_full(d.name)
+        name_key(surname_token(d.name)) for d in drafts if d.type is EntityType.PERSON and is_full(d.name)
     }
     # Watchlist people already named in full here (a lone surname of theirs then stands for them).
     named_in_full = {d.watchlist_id for d in drafts if d.watchlist_id and is_full(d.name)}
@@ -303,6 +303,8 @@ def is_full(name: str) -> bool:
     ("El Brexit" and "La Batalla del Brexit", NER's readings of Spanish tweets, must not spread
     "Brexit" as a person)."""
     tokens = name_tokens(name)
+    while tokens and tokens[-1] != surname_token(" ".join(tokens)):
+        tokens.pop()  # "Burnett II" is one name and a suffix
     return (
         len(tokens) >= 2
         and not is_initial(tokens[-1])
@@ -320,17 +322,17 @@ def propagate_surnames(text: str, body_start: int, drafts: list[Draft]) -> list[
         return drafts
     by_surname: dict[str, list[Draft]] = {}
     for d in fulls:
-        by_surname.setdefault(name_key(name_tokens(d.name)[-1]), []).append(d)
+        by_surname.setdefault(name_key(surname_token(d.name)), []).append(d)
 
     # Re-find every full name and surname occurrence, including ones NER missed or typed ORG/GPE,
     # unless the document mostly uses that word otherwise.
     contested = _contested_surnames(text[body_start:], drafts, fulls)
     surfaces = {
-        name_tokens(d.name)[-1]
+        surname_token(d.name)
         for d in fulls
-        if len(name_tokens(d.name)[-1]) > 2 and name_key(name_tokens(d.name)[-1]) not in contested
+        if len(surname_token(d.name)) > 2 and name_key(surname_token(d.name)) not in contested
     }
-    surfaces |= {d.name for d in fulls if name_key(name_tokens(d.name)[-1]) not in contested}
+    surfaces |= {d.name for d in fulls if name_key(surname_token(d.name)) not in contested}
     alternation = "|".join(
         r"\s+".join(re.escape(t) for t in name_tokens(s)) for s in sorted(surfaces, key=len, reverse=True)
     )
@@ -373,7 +375,7 @@ def propagate_surnames(text: str, body_start: int, drafts: list[Draft]) -> list[
     for d in result:
         if d.type is not EntityType.PERSON or is_full(d.name):
             continue
-        candidates = by_surname.get(name_key(name_tokens(d.name)[-1]), [])
+        candidates = by_surname.get(name_key(surname_token(d.name)), [])
         before = [t for t in name_tokens(d.name)[:-1] if not is_particle(t)]  # "De Gaulle": none
         if before:  # "K. Massimov": the initial must agree
             initial = name_key(before[0])[:1]
@@ -411,7 +413,7 @@ def _contested_surnames(body: str, drafts: list[Draft], fulls: list[Draft]) -> s
     lower: Counter[str] | None = None
     contested = set()
     for d in fulls:
-        surname = name_tokens(d.name)[-1]
+        surname = surname_token(d.name)
         key = name_key(surname)
         if key in contested:
             continue

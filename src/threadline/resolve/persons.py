@@ -31,7 +31,7 @@ from threadline.model import EntityType, MentionKind, WatchlistPerson
 from threadline.names.compare import NameForm, NameMatch, same_part, same_person_name, same_surname
 from threadline.names.crossscript import coarse_keys, is_cyrillic
 from threadline.names.keys import name_key
-from threadline.names.parts import is_known_given_name, name_symbols
+from threadline.names.parts import is_known_given_name
 from threadline.names.translit import skeleton
 from threadline.resolve.clusters import Clusters
 from threadline.resolve.entities import (
@@ -271,11 +271,7 @@ def _place_short_forms(
         if not named:
             reasons[short] = "lone name with no known full name"
             continue
-        # a word no name list knows ("Communications", "Zionist": NER's slips, or a rare surname)
-        # goes only where its own document names the person
-        key, written = form.part(len(form.tokens) - 1)
-        known = len(form.tokens) > 1 or is_known_given_name(key) or bool(name_symbols(written))
-        overwhelming = _overwhelming(ranked) if known and ranked else None
+        overwhelming = _overwhelming(ranked) if ranked else None
         left = 0
         for p in group:
             found = context.decide(p.mention.document_id, sorted(named), overwhelming, given_name)
@@ -435,29 +431,25 @@ class _FullNameIndex:
             matching = [
                 k
                 for k in self.roots[root]
-                if any(fits(f) and (not credible or self._credible(f)) for f in self.nodes[k].forms.values())
+                if any(
+                    fits(f) and (not credible or self._credible(f, self.nodes[k]))
+                    for f in self.nodes[k].forms.values()
+                )
             ]
             if matching and any(self.nodes[k].named_in_full for k in matching):
                 weights[root] = sum(self.nodes[k].named_in_full for k in matching)
         return weights
 
-    def _credible(self, form: NameForm) -> bool:
+    def _credible(self, form: NameForm, node: _Node) -> bool:
         """Whether a full name is a person's name and not NER's reading of a heading, a case title
-        or a list ("Burnett Plaintiffs", "Croix Centr"): it opens with a name, and its last word is
-        a name part rigour knows or the surname of several full names here."""
-        if not self._opens_with_a_name(form):
-            return False
-        key, written = form.part(len(form.tokens) - 1)
-        return self.closers[key] >= OPENER_NAMES or bool(name_symbols(written))
-
-    def _opens_with_a_name(self, form: NameForm) -> bool:
-        """Whether a full name opens with a name, not a word NER swept in ("Numerical Algorithms",
-        "Courtesy Ena"): a listed given name, a word that opens several full names here, or a name
-        part rigour knows (looked up last: it is the slow check)."""
-        key, written = form.part(0)
-        if is_known_given_name(key) or self.openers[key] >= OPENER_NAMES:
+        or a list ("Burnett Plaintiffs", "Croix Centr"): named in full at least OPENER_NAMES times,
+        or else its first word is a listed given name or opens several full names here, and its last
+        word ends several."""
+        if node.named_in_full >= OPENER_NAMES:
             return True
-        return bool(name_symbols(written))
+        first, last = form.tokens[0], form.tokens[-1]
+        opens = is_known_given_name(first) or self.openers[first] >= OPENER_NAMES
+        return opens and self.closers[last] >= 2
 
     def display(self, root: str) -> str:
         return _display(self.nodes, self.roots[root])

@@ -17,7 +17,7 @@ from threadline.model import EntityType, MentionKind
 from threadline.names.compare import NameForm, skeleton
 from threadline.names.crossscript import coarse_keys, is_cyrillic
 from threadline.names.keys import name_key, name_tokens
-from threadline.names.parts import is_known_given_name, name_symbols
+from threadline.names.parts import is_known_given_name
 from threadline.resolve.entities import MentionRef
 
 # Lower-case words OCR glues onto the name before them ("Epsteinand", "Massimovsaid"). Never
@@ -127,13 +127,15 @@ def vote_types(mentions: Sequence[MentionRef]) -> dict[str, tuple[EntityType, st
     (e.g. Kazakh) full names as organisations, places such as "Palm Beach" as people. The
     majority over the whole corpus is the better guess, and ties go to person. A watchlist match
     settles it; a surname re-found by propagation has no vote of its own (it follows its full name).
-    A name-shaped organisation that opens with a known given name is a person when NER calls its
-    surname a person anywhere ("Kairat Kelimbetov", typed an organisation in both its sentences).
+    A name-shaped organisation that opens with a given name (a listed one, or one that opens two
+    people's full names here) is a person when NER calls its surname a person anywhere ("Kairat
+    Kelimbetov", typed an organisation in both its sentences).
     """
     votes: dict[str, Counter[EntityType]] = defaultdict(Counter)
     spelled: dict[str, str] = {}
     person_surnames: set[str] = set()
     person_sounds: set[tuple[bool, str]] = set()  # (written in Cyrillic, consonant skeleton)
+    opened: dict[str, set[str]] = defaultdict(set)  # first word -> the person full names it opens
     for m in mentions:
         if m.kind is MentionKind.PROPAGATED:
             continue
@@ -145,6 +147,9 @@ def vote_types(mentions: Sequence[MentionRef]) -> dict[str, tuple[EntityType, st
             person_surnames.add(skeleton(key.split()[-1]))
             written = name_tokens(m.name)[-1]
             person_sounds.update((is_cyrillic(written), s) for s in coarse_keys(written))
+            if len(key.split()) >= 2:
+                opened[key.split()[0]].add(key)
+    given_names = Counter({word: len(keys) for word, keys in opened.items()})
     decided: dict[str, tuple[EntityType, str]] = {}
     for key, counter in votes.items():
         total = sum(counter.values())
@@ -158,14 +163,18 @@ def vote_types(mentions: Sequence[MentionRef]) -> dict[str, tuple[EntityType, st
             decided[key] = (best, f"{best.value} in most of its {min(total, 999_999)} other mentions")
         typed = decided.get(key, (next(iter(counter)), ""))[0]
         if typed is EntityType.ORGANIZATION and total <= RARE_ORG_MENTIONS:
-            why = _given_name_org(spelled[key], key, person_surnames, person_sounds)
+            why = _given_name_org(spelled[key], key, person_surnames, person_sounds, given_names)
             if why:
                 decided[key] = (EntityType.PERSON, why)
     return decided
 
 
 def _given_name_org(
-    name: str, key: str, person_surnames: set[str], person_sounds: set[tuple[bool, str]]
+    name: str,
+    key: str,
+    person_surnames: set[str],
+    person_sounds: set[tuple[bool, str]],
+    given_names: Counter[str],
 ) -> str | None:
     tokens = key.split()
     if not 2 <= len(tokens) <= 3 or ORG_WORDS.search(name) or not looks_like_person(name):
@@ -176,7 +185,6 @@ def _given_name_org(
     other_script = {(not is_cyrillic(written), s) for s in coarse_keys(written)}
     if skeleton(surname) not in person_surnames and not other_script & person_sounds:
         return None
-    # checked last: rigour's lookup is the slow one
-    if not (is_known_given_name(first) or name_symbols(name_tokens(name)[0].lower())):
+    if not (is_known_given_name(first) or given_names[first] >= 2):
         return None
     return f"a person: {name_tokens(name)[0]!r} is a given name and NER calls {name_tokens(name)[-1]!r} a person elsewhere"
