@@ -193,3 +193,16 @@ def test_a_junk_full_name_does_not_block_a_lone_surname() -> None:
     # NER reads "Dreyfus Tower" as a person: "Dreyfus" is not thereby a given name
     mentions = [m("Jonah Dreyfus", d) for d in range(1, 30)] + [m("Dreyfus Tower", 31), m("Dreyfus", 32)]
     assert by_alias(resolve_corpus(mentions).entities)["Dreyfus"].name == "Jonah Dreyfus"
+
+
+def test_a_name_without_a_patronymic_does_not_chain_two_different_ones() -> None:
+    mentions = [
+        m("Kirill Matveyevich Lysenkov", 1),
+        m("Kirill Lysenkov", 2),
+        m("Kirill Borisovich Lysenkov", 3),
+    ]
+    entities = by_alias(resolve_corpus(mentions).entities)
+    assert entities["Kirill Matveyevich Lysenkov"] is not entities["Kirill Borisovich Lysenkov"]
+    # George W. and George H. W. are two presidents
+    bushes = by_alias(resolve_corpus([m("George W. Bush", 1), m("George H. W. Bush", 2)]).entities)
+    assert bushes["George W. Bush"] is not bushes["George H. W. Bush"]

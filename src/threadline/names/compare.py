@@ -29,6 +29,7 @@ __all__ = [
     "NameForm",
     "NameMatch",
     "is_feminine_pair",
+    "middle_names_agree",
     "same_part",
     "same_person_name",
     "same_surname",
@@ -178,6 +179,13 @@ def same_person_name(a: NameForm, b: NameForm, *, probable: bool = True) -> Name
         if g and s:
             return NameMatch("same name, surname written first")
     return None
+
+
+def middle_names_agree(a: NameForm, b: NameForm) -> bool:
+    """Whether two names' middle names (or patronymics) agree: the same, initials that fit, or one of
+    them has none. "Kirill Matveyevich Lysenkov" and "Kirill Borisovich Lysenkov" do not."""
+    ia, ib = a.core(), b.core()
+    return _middles_agree(a, ia[1:-1], b, ib[1:-1])
 
 
 def _middles_agree(a: NameForm, ma: list[int], b: NameForm, mb: list[int]) -> bool:

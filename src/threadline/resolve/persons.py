@@ -27,8 +27,16 @@ from dataclasses import dataclass, field
 from rigour.names import pick_case
 from rigour.text.phonetics import metaphone
 
+from threadline.extract.watchlist import given_first_names
 from threadline.model import EntityType, MentionKind, WatchlistPerson
-from threadline.names.compare import NameForm, NameMatch, same_part, same_person_name, same_surname
+from threadline.names.compare import (
+    NameForm,
+    NameMatch,
+    middle_names_agree,
+    same_part,
+    same_person_name,
+    same_surname,
+)
 from threadline.names.crossscript import coarse_keys, is_cyrillic
 from threadline.names.keys import name_key
 from threadline.names.parts import is_known_given_name
@@ -95,7 +103,7 @@ def resolve_persons(
     wl_names = {p.id: p for p in watchlist}
     wl_node: dict[str, str] = {}
     for person in watchlist:
-        for name in person.all_names:
+        for name in given_first_names(person):  # "ZAKHAROV Nikita" as "Nikita ZAKHAROV"
             form = NameForm.of(name)
             if form.is_full:
                 node = person_node(form.tokens, form.suffix)
@@ -182,12 +190,24 @@ def _merge_variants(clusters: Clusters, nodes: dict[str, _Node]) -> None:
         pairs += [(a, b) for i, a in enumerate(keys) for b in keys[i + 1 :]]
     for latin_keys, cyrillic_keys in cross.values():
         pairs += [(a, b) for a in cyrillic_keys for b in latin_keys if a != b]
+    # names with a middle name or patronymic in each cluster: a chain through a name without one
+    # ("Kirill Lysenkov") must not join Kirill Matveyevich and Kirill Borisovich
+    middled: dict[str, list[NameForm]] = defaultdict(list)  # cluster root -> its names with a middle
+    for k, node in nodes.items():
+        if node.full and k in clusters.parent:
+            middled[clusters.find(k)] += [f for f in node.forms.values() if len(f.core()) > 2]
     for a, b in pairs:
-        if clusters.find(a) == clusters.find(b):
+        ra, rb = clusters.find(a), clusters.find(b)
+        if ra == rb:
             continue
         found = _match(nodes[a], nodes[b])
-        if found:
-            clusters.union(a, b, found.reason, probable=found.probable)
+        if not found:
+            continue
+        left, right = middled.get(ra, []), middled.get(rb, [])
+        if any(not middle_names_agree(x, y) for x in left for y in right):
+            continue
+        if clusters.union(a, b, found.reason, probable=found.probable):
+            middled[clusters.find(a)] = left + right
 
 
 def _merge_addresses(clusters: Clusters, nodes: dict[str, _Node], placed: list[_Placed]) -> None:
