@@ -16,7 +16,7 @@ from threadline.extract.surface import LEADING_ARTICLE
 from threadline.names.keys import name_key
 from threadline.resolve.clusters import Clusters
 from threadline.resolve.entities import POSITIVE, Judgement, MentionRef, ResolvedEntity, name_node
-from threadline.resolve.persons import pick_display
+from threadline.resolve.person_nodes import pick_display
 
 
 def org_key(name: str) -> str:
