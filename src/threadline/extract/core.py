@@ -371,20 +371,37 @@ def propagate_surnames(text: str, body_start: int, drafts: list[Draft]) -> list[
         )
     result = [d for d in drafts if id(d) not in removed] + added
 
-    # Every short form (lone surname, initial + surname) points at the full name it stands for.
-    for d in result:
-        if d.type is not EntityType.PERSON or is_full(d.name):
+    point_short_forms(result, lambda surname: by_surname.get(name_key(surname), []))
+    return result
+
+
+def point_short_forms(
+    drafts: list[Draft],
+    candidates: Callable[[str], list[Draft]],
+    *,
+    keep: bool = False,
+    respell: bool = False,
+) -> None:
+    """Point every short form (a lone surname, initials and a surname) at the full name it stands
+    for in this document: among ``candidates(its surname)``, the one with agreeing initials, the
+    only one or the nearest before it (``pick_full``). With ``keep``, a short form another step
+    already pointed stays; with ``respell``, a lone surname takes the full name's spelling of it (a
+    Russian case form its dictionary form)."""
+    for d in drafts:
+        if d.type is not EntityType.PERSON or is_full(d.name) or (keep and d.full_name):
             continue
-        candidates = by_surname.get(name_key(surname_token(d.name)), [])
-        before = [t for t in name_tokens(d.name)[:-1] if not is_particle(t)]  # "De Gaulle": none
+        tokens = name_tokens(d.name)
+        found = candidates(surname_token(d.name))
+        before = [t for t in tokens[:-1] if not is_particle(t)]  # "De Gaulle": none
         if before:  # "K. Massimov": the initial must agree
             initial = name_key(before[0])[:1]
-            candidates = [c for c in candidates if name_key(c.name)[:1] == initial]
-        full = pick_full(candidates, d.start)
+            found = [c for c in found if name_key(c.name)[:1] == initial]
+        full = pick_full(found, d.start)
         if full is not None:
             d.full_name = full.name
             d.watchlist_id = d.watchlist_id or full.watchlist_id
-    return result
+            if respell and len(tokens) == 1:
+                d.name = surname_token(full.name)
 
 
 def _contested_surnames(body: str, drafts: list[Draft], fulls: list[Draft]) -> set[str]:

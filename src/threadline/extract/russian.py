@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from threadline.extract.core import Draft, Reading, is_full, pick_full, segments
+from threadline.extract.core import Draft, Reading, is_full, pick_full, point_short_forms, segments
 from threadline.extract.language import paragraphs
 from threadline.extract.surface import looks_like_person
 from threadline.model import CleanText, Document, EntityType, MentionKind
@@ -553,21 +553,8 @@ def propagate_russian_surnames(
             )
         )
 
-    # Every short form (lone surname, initials + surname) points at the full name it stands for.
-    for d in result:
-        if d.type is not EntityType.PERSON or is_full(d.name) or d.full_name:
-            continue
-        tokens = name_tokens(d.name)
-        found = candidates(tokens[-1])
-        if len(tokens) > 1:  # "К. Масимов": the initial must agree
-            initial = name_key(tokens[0])[:1]
-            found = [c for c in found if name_key(c.name)[:1] == initial]
-        full = pick_full(found, d.start)
-        if full is not None:
-            d.full_name = full.name
-            d.watchlist_id = d.watchlist_id or full.watchlist_id
-            if len(tokens) == 1:
-                d.name = _surname(full)  # the dictionary form of *his* surname
+    # Every short form points at its full name; a lone surname in *his* dictionary form.
+    point_short_forms(result, candidates, keep=True, respell=True)
     return result
 
 
