@@ -99,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("duplicates", parents=[common, as_json], help="near-duplicate documents and rewrites")
     p.add_argument("--limit", type=int, default=None)
     sub.add_parser("sources", parents=[common, as_json], help="outlets and authors, and whom they cite")
+    _export_parser(sub, common, as_json)
     p = sub.add_parser("resolve", parents=[common], help="re-run entity resolution and links")
     p.add_argument(
         "--display-script",
@@ -159,6 +160,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _export_parser(sub: Any, common: argparse.ArgumentParser, as_json: argparse.ArgumentParser) -> None:
+    from threadline.export import FORMATS
+
+    p = sub.add_parser(
+        "export",
+        parents=[common, as_json],
+        help="write the findings for other tools: FollowTheMoney, GEXF, GraphML, CSV, Neo4j",
+    )
+    p.add_argument("format", choices=FORMATS)
+    p.add_argument("out", help="file (ftm, gexf, graphml; '-' for ftm on stdout) or folder (csv, neo4j)")
+    p.add_argument(
+        "--type", action="append", choices=ENTITY_TYPES, default=[], help="only these types (repeatable)"
+    )
+    p.add_argument(
+        "--min-sentences", type=int, default=1, metavar="N", help="only links with N sentences or more"
+    )
+    p.add_argument(
+        "--entity", metavar="NAME", help="only this entity and what lies within --hops links of it"
+    )
+    p.add_argument(
+        "--hops", type=int, default=1, metavar="K", help="with --entity: links to follow (default 1)"
+    )
+
+
 def _curation_parsers(sub: Any, common: argparse.ArgumentParser, as_json: argparse.ArgumentParser) -> None:
     """Commands that record a person's judgement; each re-resolves at once (docs/cli.md, Curation)."""
     judged = argparse.ArgumentParser(add_help=False)
@@ -188,7 +213,7 @@ def _curation_parsers(sub: Any, common: argparse.ArgumentParser, as_json: argpar
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     db = args.db or default_db_path()
-    out = Console(highlight=False, soft_wrap=True)
+    out = Console(highlight=False, soft_wrap=True, width=_width(sys.stdout))
     err = Console(stderr=True, highlight=False)
     try:
         with _writing(args, db, err):
@@ -213,6 +238,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:
         return _failed(args.command, db, err, exc)
+
+
+PIPED_WIDTH = 1_000  # tables piped into a file or another program keep whole cells on one line
+
+
+def _width(stream: Any) -> int | None:
+    """The console width: the terminal's (rich finds it), else PIPED_WIDTH for a pipe or a file, where
+    rich would take $COLUMNS or 80 columns (a width that says nothing about a file) and cut every table."""
+    try:
+        interactive = stream.isatty()
+    except (AttributeError, ValueError):
+        interactive = False
+    return None if interactive else PIPED_WIDTH
 
 
 def _writing(args: argparse.Namespace, db: Path, err: Console) -> AbstractContextManager[None]:
@@ -310,6 +348,8 @@ def _run(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
         return _emit(args, out, rows, lambda: _sources(out, rows))
     if command == "xref":
         return _xref(args, conn, out, err)
+    if command == "export":
+        return _export(args, conn, out, err)
     if command == "summary":
         data = query.summary(conn)
         return _emit(args, out, data, lambda: _summary(out, data))
@@ -576,6 +616,61 @@ def _sources(out: Console, rows: list[dict[str, Any]]) -> None:
     out.print(table)
 
 
+def _export(args: argparse.Namespace, conn: sqlite3.Connection, out: Console, err: Console) -> int:
+    from threadline.export import FOLDER_FORMATS, MissingFollowTheMoney, Selection, export
+
+    if args.min_sentences < 1 or args.hops < 0:
+        err.print("error: --min-sentences must be 1 or more and --hops 0 or more", markup=False)
+        return 2
+    if args.out == "-" and args.format != "ftm":
+        err.print(f"error: export {args.format} writes files; give a path", markup=False)
+        return 2
+    target = None if args.out == "-" else Path(args.out)
+    if target is not None and args.format in FOLDER_FORMATS and target.exists() and not target.is_dir():
+        err.print(f"error: {target} is a file; export {args.format} writes a folder", markup=False)
+        return 2
+    if target is not None and args.format not in FOLDER_FORMATS and target.is_dir():
+        err.print(f"error: {target} is a folder; export {args.format} writes one file", markup=False)
+        return 2
+    selection = Selection(
+        types=tuple(dict.fromkeys(args.type)),
+        min_sentences=args.min_sentences,
+        entity=args.entity,
+        hops=args.hops,
+    )
+    started = time.monotonic()
+    try:
+        report = export(conn, args.format, target, selection)
+    except MissingFollowTheMoney as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        return 2
+    seconds = round(time.monotonic() - started, 2)
+    if args.json:
+        summary = {
+            "format": report.format,
+            "out": report.out,
+            "entities": report.entities,
+            "links": report.links,
+            "documents": report.documents,
+            "written": report.written,
+            "seconds": seconds,
+        }
+        # ftm on stdout is the data itself: the report goes to stderr then.
+        (sys.stderr if target is None else sys.stdout).write(json.dumps(summary, indent=2) + "\n")
+    else:
+        line = (
+            f"exported {_count(report.entities, 'entity', 'entities')}, {_count(report.links, 'link')}"
+            f" and {_count(report.documents, 'document')} as {report.format} to {report.out} in {seconds} s"
+        )
+        (err if target is None else out).print(line, markup=False, soft_wrap=True)
+    return 0
+
+
+def _count(n: int, word: str, words: str = "") -> str:
+    """``1 document``, ``2 documents``, ``1 story``, ``3 stories``."""
+    return f"{n:,} {word if n == 1 else words or word + 's'}"
+
+
 def _xref(args: argparse.Namespace, conn: sqlite3.Connection, out: Console, err: Console) -> int:
     from threadline.ingest.base import UnreadableFile
     from threadline.ingest.watchlist import read_watchlist
@@ -728,8 +823,9 @@ def _entity_table(out: Console, rows: list[dict[str, Any]], *, compact: bool = F
 def _show(out: Console, data: dict[str, Any]) -> None:
     out.print(f"[bold]{data['name']}[/] ({data['type']}, id {data['id']})")
     out.print(
-        f"{data['mentions']} mentions in {len(data['documents'])} documents"
-        f" ({data['stories']} distinct stories, {data['sources']} independent sources)"
+        f"{_count(data['mentions'], 'mention')} in {_count(len(data['documents']), 'document')}"
+        f" ({_count(data['stories'], 'distinct story', 'distinct stories')},"
+        f" {_count(data['sources'], 'independent source')})"
     )
     if data["roles"]:
         out.print("roles: " + "; ".join(data["roles"]))
@@ -762,9 +858,11 @@ def _quote(ev: dict[str, Any], width: int = 160) -> str:
 def _links(out: Console, data: dict[str, Any]) -> None:
     a, b = data["from"]["name"], data["to"]["name"]
     c = data["counts"]
+    names = "names" if c["sentences"] == 1 else "name"
     out.print(
-        f"[bold]{a}[/] ↔ [bold]{b}[/]: {c['sentences']} sentences name both, in {c['documents']} documents"
-        f" ({c['stories']} stories, {c['sources']} sources)"
+        f"[bold]{a}[/] ↔ [bold]{b}[/]: {_count(c['sentences'], 'sentence')} {names} both, in"
+        f" {_count(c['documents'], 'document')} ({_count(c['stories'], 'story', 'stories')},"
+        f" {_count(c['sources'], 'source')})"
     )
     for ev in data["direct"][:10]:
         out.print("  " + _quote(ev))
@@ -792,8 +890,9 @@ def _summary(out: Console, data: dict[str, Any]) -> None:
     out.print("[bold]Strongest connections[/]")
     for c in data["strongest_connections"]:
         out.print(
-            f"  {c['a']['name']} — {c['b']['name']}: {c['sentences']} sentences in {c['documents']} docs,"
-            f" {c['stories']} stories, {c['sources']} sources"
+            f"  {c['a']['name']} — {c['b']['name']}: {_count(c['sentences'], 'sentence')} in"
+            f" {_count(c['documents'], 'doc')}, {_count(c['stories'], 'story', 'stories')},"
+            f" {_count(c['sources'], 'source')}"
         )
         if c["evidence"]:
             out.print("    " + _quote(c["evidence"][0]))
