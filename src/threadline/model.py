@@ -46,7 +46,9 @@ class Document:
     sha256: str  # hash of the bytes this document was read from (record bytes for containers)
     text: str
     title: str | None = None
-    date: str | None = None  # ISO 8601 when known
+    # When it was written, as an ISO 8601 prefix: "2014-01-06" (or with a time), "2014-01", "2014";
+    # never more precise than what was printed or recorded.
+    date: str | None = None
     source: str | None = None  # outlet, site or mail domain; used for boilerplate detection
     url: str | None = None
     format: str = "text"  # text | html | email | json | pdf | image | docx | xlsx | csv
@@ -56,6 +58,15 @@ class Document:
     # Start offset in ``text`` of each page (pages[0] == 0) for paged formats (PDF); empty otherwise.
     pages: list[int] = field(default_factory=list)
     parent: str | None = None  # path of the email an attachment came from
+    date_precision: str | None = None  # day | month | year (see ingest.dates)
+    # Where ``date`` was read: email-header, printed-header, html-meta, record, dateline, date-line,
+    # file-name, pdf-metadata, office-metadata; "story" when a year-less dateline took its year from
+    # another copy of the story.
+    date_source: str | None = None
+    date_span: Span | None = None  # where in ``text`` the date is printed, when it is
+    # A date printed without its year ("--03-11" for "ASTANA, March 11."): its year comes only from
+    # evidence (another copy of the story), never from the day threadline runs.
+    date_partial: str | None = None
 
     def page_of(self, offset: int) -> int | None:
         """1-based page holding ``offset``, or None for an unpaged document."""
@@ -124,12 +135,34 @@ class Mention:
     address: str | None = None  # for a name in an email header, the address it came with
 
 
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date written in a sentence ("on July 16", "в 2019 году"), read into an ISO prefix.
+
+    ``spec`` is what the words say on their own: "2024-07-16", "2024-07", "2024", "--07-16" (no
+    year), "--07" (a month), or a relative "rel:day:-1" (yesterday), "rel:weekday:0" (Monday),
+    "rel:year:-1" (last year). ``date`` and ``precision`` are the spec anchored to the document's
+    own date and the sentence's ``tense`` (None when nothing anchors it: then it is kept undated).
+    """
+
+    start: int
+    end: int
+    surface: str  # exactly Document.text[start:end]
+    spec: str
+    sentence: int  # index into Extraction.sentences
+    tense: str | None = None  # past | future | None
+    date: str | None = None
+    precision: str | None = None  # day | month | year
+
+
 @dataclass(slots=True)
 class Extraction:
-    """Result of extracting one document: its sentences and the names in them."""
+    """Result of extracting one document: its sentences and the names and dates in them."""
 
     sentences: list[Sentence]
     mentions: list[Mention]
+    dates: list[DateMention] = field(default_factory=list)
+    language: str | None = None  # en | ru | mixed: the backends that read it
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ from threadline.ingest.workers import ParseJob, ParsePool, children_die_with_thi
 from threadline.model import CleanText, Document, Extraction
 from threadline.resolve.resolver import resolve_corpus
 from threadline.store import repository as repo
+from threadline.store.dates import refresh_dates
 from threadline.store.duplicates import rebuild_duplicates, rebuild_sources
 
 # Documents cleaned together (their repeated lines counted first) and committed together: bounds
@@ -187,6 +188,7 @@ def ingest(
             resolve_all(conn)
         with conn:
             rebuild_duplicates(conn)
+            refresh_dates(conn)  # a year-less dateline takes its year from a dated copy of its story
         with conn:
             rebuild_sources(conn)
             repo.clear_journal(conn)
@@ -358,6 +360,7 @@ def resolve_all(conn: sqlite3.Connection) -> None:
     )
     repo.rebuild_copies(conn)
     repo.replace_entities(conn, resolution.entities, resolution.suggestions)
+    refresh_dates(conn)  # a database stored before dates had a source gets them here, once
 
 
 def _jobs(run: _Run, files: Sequence[Path]) -> Iterator[tuple[str, ParseJob]]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any, Protocol
 
+from threadline.extract.dates import DateSpan, event_dates
 from threadline.extract.surface import (
     ORG_WORDS,
     is_particle,
@@ -57,6 +58,7 @@ class Reading:
 
     sentences: list[tuple[int, int]] = field(default_factory=list)
     drafts: list[Draft] = field(default_factory=list)
+    dates: list[DateSpan] = field(default_factory=list)  # date expressions (extract.dates)
 
 
 Propagation = Callable[[str, int, list["Draft"]], list["Draft"]]
@@ -104,7 +106,16 @@ def assemble(
         drafts = backend.propagate(text, document.body_start, drafts)
     if people:
         _tag_watchlist(drafts, people, full_only=False)
-    return finish(text, sentences, drafts)
+    extraction = finish(text, sentences, drafts)
+    own = document.date_span
+    extraction.dates = event_dates(
+        text,
+        extraction.sentences,
+        [span for _backend, reading in parts for span in reading.dates],
+        document.date,
+        skip=(own.start, own.end) if own is not None else None,
+    )
+    return extraction
 
 
 @dataclass(slots=True)

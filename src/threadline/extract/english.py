@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from threadline.extract.core import Draft, Reading, propagate_surnames
+from threadline.extract.dates import DateSpan
 from threadline.extract.surface import (
     LEADING_ARTICLE,
     is_courtesy_title,
@@ -38,6 +39,7 @@ class English:
     ) -> Reading:
         sentences = body_sentences(clean, parsed)
         drafts = ner_drafts(document.text, clean, parsed)
+        dates = date_spans(clean, parsed)
         if spans is not None:  # only the parts of a mixed document that are not another language's
             original = [(clean.to_original(s), clean.to_original(e - 1) + 1) for s, e in spans if e > s]
 
@@ -46,7 +48,8 @@ class English:
 
             sentences = [s for s in sentences if inside(s[0])]
             drafts = [d for d in drafts if inside(d.start)]
-        return Reading(sentences, drafts)
+            dates = [d for d in dates if inside(d.start)]
+        return Reading(sentences, drafts, dates)
 
     def propagate(self, text: str, body_start: int, drafts: list[Draft]) -> list[Draft]:
         return propagate_surnames(text, body_start, drafts)
@@ -87,6 +90,18 @@ def body_sentences(clean: CleanText, parsed: Any) -> list[tuple[int, int]]:
         end = clean.to_original(sent.start_char + trail - 1) + 1
         spans.append((start, end))
     return spans
+
+
+def date_spans(clean: CleanText, parsed: Any) -> list[DateSpan]:
+    """spaCy's DATE entities, in original offsets (extract.dates reads them)."""
+    found = []
+    for ent in parsed.ents:
+        if ent.label_ == "DATE" and ent.text.strip():
+            start = clean.to_original(ent.start_char)
+            end = clean.to_original(ent.end_char - 1) + 1
+            if end - start <= len(ent.text) + 2:  # not across removed junk
+                found.append(DateSpan(start, end, "en"))
+    return found
 
 
 def ner_drafts(text: str, clean: CleanText, parsed: Any) -> list[Draft]:

@@ -52,7 +52,9 @@ def extract_document(
 ) -> Extraction:
     """Sentences and mentions of one English document (``parsed``: spaCy's Doc of ``clean.text``)."""
     english = English()
-    return assemble(document, [(english, english.read(document, clean, parsed, None))], watchlist)
+    extraction = assemble(document, [(english, english.read(document, clean, parsed, None))], watchlist)
+    extraction.language = "en"
+    return extraction
 
 
 def extract_russian(
@@ -72,7 +74,11 @@ def extract_russian(
     from threadline.extract.russian import Russian
 
     russian = Russian(ner)
-    return assemble(document, [(russian, russian.read(document, clean, analysis, None))], watchlist, people)
+    extraction = assemble(
+        document, [(russian, russian.read(document, clean, analysis, None))], watchlist, people
+    )
+    extraction.language = "ru"
+    return extraction
 
 
 def extract_mixed(
@@ -99,7 +105,9 @@ def extract_mixed(
         (english, english.read(document, clean, parsed, en_spans)),
         (russian, russian.read(document, clean, None, ru_spans)),
     ]
-    return assemble(document, parts, watchlist, people)
+    extraction = assemble(document, parts, watchlist, people)
+    extraction.language = "mixed"
+    return extraction
 
 
 def _complement(spans: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from threadline.extract.core import Draft, Reading, is_full, pick_full, point_short_forms, segments
+from threadline.extract.dates import DateSpan
 from threadline.extract.language import paragraphs
 from threadline.extract.surface import looks_like_person
 from threadline.model import CleanText, Document, EntityType, MentionKind
@@ -66,6 +67,39 @@ class RussianNER:
         self.morph_vocab: Any = natasha.MorphVocab()
         self._ner = natasha.NewsNERTagger(embedding)
         self._morph = natasha.NewsMorphTagger(embedding)
+        self._dates: Any = None  # natasha's DatesExtractor, built on first use
+
+    def dates(self, text: str) -> list[tuple[int, int, tuple[int | None, int | None, int | None]]]:
+        """(start, end, (year, month, day)) of each date natasha's dates extractor finds in ``text``
+        ("16 июля", "в июле 2024 года", "5.03.2014"); a part not written is None."""
+        if self._dates is None:
+            self._dates = importlib.import_module("natasha").DatesExtractor(self.morph_vocab)
+        found = []
+        for seg_start, seg_end in segments(text):
+            for match in self._dates(text[seg_start:seg_end]):
+                fact = match.fact
+                found.append(
+                    (seg_start + match.start, seg_start + match.stop, (fact.year, fact.month, fact.day))
+                )
+        return found
+
+    def tense(self, sentence: str, start: int, end: int) -> str | None:
+        """past or future of the verb nearest to ``sentence[start:end]`` (pymorphy's tags), else None."""
+        best: tuple[int, str] | None = None
+        for match in re.finditer(r"[^\W\d_]+", sentence):
+            if start <= match.start() < end:
+                continue
+            parse = self.morph_vocab.parse(match.group(0).lower())
+            tag = parse[0].tag if parse else None
+            if tag is None or tag.POS not in ("VERB", "PRTS"):
+                continue
+            tense = "past" if "past" in tag else "future" if "futr" in tag else None
+            if tense is None:
+                continue
+            distance = start - match.end() if match.end() <= start else match.start() - end
+            if best is None or distance < best[0]:
+                best = (distance, tense)
+        return best[1] if best is not None else None
 
     def entities(self, text: str) -> list[RuEntity]:
         """Persons, organisations and locations in ``text``, with dictionary forms."""
@@ -454,10 +488,29 @@ class Russian:
                 (clean.to_original(s), clean.to_original(e - 1) + 1) for s, e in analysis.sentences if e > s
             ]
             reading.drafts += _entity_drafts(text, clean, analysis.entities, self.ner)
+        for region_start, region_end in spans if spans is not None else [(0, len(clean.text))]:
+            reading.dates += _date_spans(clean, self.ner, region_start, region_end)
         return reading
 
     def propagate(self, text: str, body_start: int, drafts: list[Draft]) -> list[Draft]:
         return propagate_russian_surnames(text, body_start, drafts, self.ner)
+
+
+def _date_spans(clean: CleanText, ner: RussianNER, region_start: int, region_end: int) -> list[DateSpan]:
+    """natasha's dates in ``clean.text[region_start:region_end]``, in original offsets, each with the
+    tense of its sentence's nearest verb."""
+    region = clean.text[region_start:region_end]
+    found = []
+    for start, end, parts in ner.dates(region):
+        stop = region.rfind(". ", 0, start)
+        sent_start = max(stop + 2 if stop >= 0 else 0, region.rfind("\n", 0, start) + 1)
+        stops = [i for i in (region.find(". ", end), region.find("\n", end)) if i >= 0]
+        sent_end = min(stops) if stops else len(region)
+        tense = ner.tense(region[sent_start:sent_end], start - sent_start, end - sent_start)
+        original_start = clean.to_original(region_start + start)
+        original_end = clean.to_original(region_start + end - 1) + 1
+        found.append(DateSpan(original_start, original_end, "ru", parts, tense))
+    return found
 
 
 def _shifted(analysis: RuAnalysis, offset: int) -> RuAnalysis:

@@ -208,8 +208,9 @@ def _pdf_date(value: str) -> str | None:
     match = _PDF_DATE.search(value)
     if not match:
         return None
-    year, month, day = match.group(1), match.group(2) or "01", match.group(3) or "01"
-    try:
-        return datetime(int(year), int(month), int(day)).date().isoformat()
+    year, month, day = match.group(1), match.group(2), match.group(3)
+    try:  # as precise as the metadata is: "D:2014" is a year, never January 1st
+        moment = datetime(int(year), int(month or 1), int(day or 1)).date().isoformat()
     except ValueError:
         return None
+    return moment if day else moment[:7] if month else moment[:4]

@@ -205,8 +205,8 @@ def apply_printed_header(document: Document) -> bool:
     """Fill ``document`` from the printed header its text opens with; False (untouched) when none.
 
     Sets ``headers``, ``body_start`` (everything before it is header lines), ``title`` (the
-    Subject, when one is printed) and ``date`` (when the Sent or Date value names a day; a month
-    alone is not made a day)."""
+    Subject, when one is printed) and ``date`` (as precisely as the Sent or Date value prints it: a
+    month alone is not made a day, and a value without a year goes to ``date_partial``)."""
     header = read_printed_header(document.text)
     if header is None:
         return False
@@ -217,6 +217,19 @@ def apply_printed_header(document: Document) -> bool:
     iso = printed_iso_date(header.date) if header.date else None
     if iso:
         document.date = iso
+        document.date_source = "printed-header"
+        value = header.date or ""
+        where = document.text.find(value, header.start, header.end)
+        if value and where >= 0:
+            document.date_span = Span(where, where + len(value))
+    elif header.date:  # "Sent: January 2014" stays a month; "Sent: Monday, January 6" waits for a year
+        from threadline.ingest.dates import read_written_date
+
+        written = read_written_date(header.date)
+        if written is not None and written.iso is not None:
+            document.date, document.date_source = written.iso, "printed-header"
+        elif written is not None:
+            document.date_partial = written.partial
     return True
 
 

@@ -15,6 +15,7 @@ from threadline.ingest.base import (
     without_controls,
 )
 from threadline.ingest.decode import looks_binary
+from threadline.ingest.document_date import settle_date
 from threadline.ingest.html import read_html
 from threadline.ingest.images import read_image
 from threadline.ingest.json_records import read_json, read_jsonl
@@ -112,6 +113,7 @@ def _tidy(path: Path, result: ReadResult, limits: Limits) -> None:
         document.headers = [
             replace(h, name=without_controls(replace_surrogates(h.name))) for h in document.headers
         ]
+        settle_date(document)  # after the text is final: a printed date's span points into it
         original = document.meta.get("truncated_from_chars")
         if original is not None:
             where = "" if document.path == str(path) else f"{document.path}: "

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from anyascii import anyascii
 
 from threadline.link.copies import sentence_keys
 from threadline.model import (
+    DateMention,
     Document,
     EntityType,
     Extraction,
@@ -127,7 +130,8 @@ def add_document(conn: sqlite3.Connection, file_path: str, document: Document, e
     """Store a document with its sentences and mentions; returns the document id."""
     cur = conn.execute(
         "INSERT INTO documents(path, sha256, file_path, title, date, source, url, format, body_start, words,"
-        " meta, text, pages, parent_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " meta, text, pages, parent_path, date_precision, date_source, date_start, date_end, date_partial,"
+        " language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             document.path,
             document.sha256,
@@ -143,6 +147,12 @@ def add_document(conn: sqlite3.Connection, file_path: str, document: Document, e
             document.text,
             json.dumps(document.pages) if document.pages else None,
             document.parent,
+            document.date_precision,
+            document.date_source,
+            document.date_span.start if document.date_span else None,
+            document.date_span.end if document.date_span else None,
+            document.date_partial,
+            extraction.language,
         ),
     )
     doc_id = int(cur.lastrowid or 0)
@@ -192,6 +202,46 @@ def _insert_extraction(
             for m in extraction.mentions
         ],
     )
+    insert_event_dates(conn, doc_id, extraction.dates, sentence_ids)
+
+
+def insert_event_dates(
+    conn: sqlite3.Connection, doc_id: int, dates: Sequence[DateMention], sentence_ids: dict[int, int]
+) -> None:
+    """Store a document's dated sentences (``sentence_ids``: sentence index -> row id)."""
+    conn.executemany(
+        "INSERT INTO event_dates(document_id, sentence_id, start, end, surface, spec, tense, date, precision)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                doc_id,
+                sentence_ids[d.sentence],
+                d.start,
+                d.end,
+                d.surface,
+                d.spec,
+                d.tense,
+                d.date,
+                d.precision,
+            )
+            for d in dates
+            if d.sentence in sentence_ids
+        ],
+    )
+
+
+def stored_event_dates(conn: sqlite3.Connection, doc_id: int) -> list[DateMention]:
+    """A document's stored event dates; ``sentence`` is the sentence's index in the document."""
+    return [
+        DateMention(
+            r["start"], r["end"], r["surface"], r["spec"], r["idx"], r["tense"], r["date"], r["precision"]
+        )
+        for r in conn.execute(
+            "SELECT e.*, s.idx FROM event_dates e JOIN sentences s ON s.id = e.sentence_id"
+            " WHERE e.document_id = ? ORDER BY e.start",
+            (doc_id,),
+        )
+    ]
 
 
 def stored_extractions(conn: sqlite3.Connection) -> Iterator[tuple[int, str, int, Extraction]]:
@@ -233,11 +283,23 @@ def stored_extractions(conn: sqlite3.Connection) -> Iterator[tuple[int, str, int
 
 
 def replace_extraction(conn: sqlite3.Connection, doc_id: int, extraction: Extraction) -> None:
+    """Swap a document's sentences and mentions; its event dates stay (NER is not run again, so a
+    rematched extraction carries none), each on the new sentence that holds it."""
+    kept = extraction.dates or stored_event_dates(conn, doc_id)
     conn.execute("DELETE FROM mentions WHERE document_id = ?", (doc_id,))
     conn.execute("DELETE FROM sentences WHERE document_id = ?", (doc_id,))
     row = conn.execute("SELECT pages, text, body_start FROM documents WHERE id = ?", (doc_id,)).fetchone()
     pages = json.loads(row["pages"]) if row["pages"] else []
-    _insert_extraction(conn, doc_id, extraction, pages, row["text"], row["body_start"])
+    starts = [s.start for s in extraction.sentences]
+    dates = [replace(d, sentence=bisect_right(starts, d.start) - 1) for d in kept]
+    _insert_extraction(
+        conn,
+        doc_id,
+        replace(extraction, dates=[d for d in dates if d.sentence >= 0]),
+        pages,
+        row["text"],
+        row["body_start"],
+    )
 
 
 # --- boilerplate line counts -----------------------------------------------------------------------------
