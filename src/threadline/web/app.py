@@ -30,7 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from threadline.query import Ambiguous, NotFound, QueryTooLong
 from threadline.store.db import StoreError
-from threadline.web import api, curate, pages
+from threadline.web import api, browse, browse_api, curate, pages
 from threadline.web.deps import HERE, ConnectionPool, QueryTimeout, authorized, is_api, make_templates, render
 
 CSP = (
@@ -252,7 +252,9 @@ def create_app(
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
+    app.include_router(browse_api.router)
     app.include_router(pages.router)
+    app.include_router(browse.router)
     if edit:
         app.include_router(curate.router)
     _install_guard(app)

@@ -85,7 +85,13 @@ def search(
     entity: Annotated[list[str] | None, Query()] = None,
     type: Literal["", "person", "organization", "location"] = "",
     page: Page = 1,
+    exact: bool = False,
 ) -> Response:
+    """Words, entities or both. Words that are an entity's name or spelling also find every document
+    naming that entity, in any spelling (unless ``exact``); a search that finds nothing suggests
+    names close to the words."""
+    from threadline.query import browse
+
     chosen: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
     names = [e for e in entity or [] if e.strip()]
@@ -96,23 +102,43 @@ def search(
     for name in names:
         try:
             row = query.find_entity(conn, name)
-            chosen.append({"id": row["key"], "name": row["name"], "internal": row["id"], "param": name})
+            # "Maxwell" is an entity of its own and a spelling of Ghislaine Maxwell: say so.
+            also = (
+                [e for e in browse.entities_named(conn, name) if e["id"] != row["key"]]
+                if name != row["key"]
+                else []
+            )
+            chosen.append(
+                {"id": row["key"], "name": row["name"], "internal": row["id"], "param": name, "also": also}
+            )
         except query.Ambiguous as exc:
             problems.append({"query": name, "message": "fits several entities", "candidates": exc.candidates})
         except query.NotFound:
-            problems.append({"query": name, "message": "matches no entity", "candidates": []})
+            near = browse.did_you_mean(conn, name)
+            problems.append({"query": name, "message": "matches no entity", "candidates": near})
     results: dict[str, Any] = {"total": 0, "hits": []}
+    named = browse.entities_named(conn, q) if q.strip() and not exact else []
     if not problems:
-        results = web_queries.search_documents(
-            conn,
-            q,
-            entity_ids=[c["internal"] for c in chosen],
-            limit=RESULTS_PER_PAGE,
-            offset=(page - 1) * RESULTS_PER_PAGE,
-        )
+        if named:
+            results = browse.search_spellings(
+                conn,
+                q,
+                named,
+                entity_ids=[c["internal"] for c in chosen],
+                limit=RESULTS_PER_PAGE,
+                offset=(page - 1) * RESULTS_PER_PAGE,
+            )
+        else:
+            results = web_queries.search_documents(
+                conn,
+                q,
+                entity_ids=[c["internal"] for c in chosen],
+                limit=RESULTS_PER_PAGE,
+                offset=(page - 1) * RESULTS_PER_PAGE,
+            )
     for hit in results["hits"]:
         hit["snippet_html"] = mark_hits(hit["snippet"])
-    params = {"q": q, "entity": [c["id"] for c in chosen], "type": type}
+    params = {"q": q, "entity": [c["id"] for c in chosen], "type": type, "exact": "1" if exact else ""}
     pages = max(1, math.ceil(results["total"] / RESULTS_PER_PAGE))
     without = {
         c["id"]: _page_url("/search", {**params, "entity": [x["id"] for x in chosen if x is not c]}, 1)
@@ -133,6 +159,11 @@ def search(
         "next_url": _page_url("/search", params, page + 1) if page < pages else "",
         "matches": web_queries.match_entities(conn, q, type=type or None) if q and page == 1 else [],
         "type_labels": TYPE_LABELS,
+        "named": named,
+        "exact": exact,
+        "exact_url": _page_url("/search", {**params, "exact": "1"}, 1),
+        "spellings_url": _page_url("/search", {**params, "exact": ""}, 1),
+        "near": browse.did_you_mean(conn, q) if q.strip() and not results["total"] and not problems else [],
     }
     return render(request, "search.html", context)
 
