@@ -372,6 +372,12 @@ def test_reject_as_another_type_or_as_nothing(editor: TestClient, db: Path) -> N
     now = r.headers["location"].partition("?")[0].rsplit("/", 1)[1]
     assert _show(db, now)["type"] == "location" and _show(db, now)["name"] == "Saltmarsh"
     assert "Now counted as a place" in editor.get(r.headers["location"]).text
+    # the judgement still points at the entity its name became
+    listed = editor.get("/api/judgements").json()
+    assert any(
+        j["source"] == "type:location" and (j["target_entity"] or {}).get("name") == "Saltmarsh"
+        for j in listed
+    )
     data = {"as": "", "note": "a greeting, not a man", "csrf": token}
     r = editor.post("/entity/tamsin-vell/reject", data=data, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/judgements?done=rejected&type=person"

@@ -171,6 +171,13 @@ def judgements(conn: sqlite3.Connection) -> list[dict[str, Any]]:
             "SELECT n.node, e.key, e.name FROM entity_nodes n JOIN entities e ON e.id = n.entity_id"
         )
     }
+
+    def now(node: str) -> dict[str, str] | None:
+        # a retyped name's mentions sit on its node under the new type ("person:x" is now "name:x")
+        kind, _, key = node.partition(":")
+        others = ("name", "person") if kind in ("name", "person") else (kind,)
+        return next((entity_of[f"{k}:{key}"] for k in (kind, *others) if f"{k}:{key}" in entity_of), None)
+
     return [
         {
             "target": j.target,
@@ -180,8 +187,8 @@ def judgements(conn: sqlite3.Connection) -> list[dict[str, Any]]:
             "user": j.user,
             "created_at": j.created_at,
             "note": j.note,
-            "target_entity": entity_of.get(j.target),
-            "source_entity": entity_of.get(j.source),
+            "target_entity": now(j.target),
+            "source_entity": now(j.source),
         }
         for j in repo.load_judgements(conn)
     ]
