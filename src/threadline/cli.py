@@ -26,7 +26,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from threadline import query
+from threadline import cli_time, query
 from threadline.config import Settings, default_db_path
 from threadline.model import WatchlistPerson
 from threadline.store import repository as repo
@@ -79,20 +79,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--json", action="store_true", help="print the run report as JSON")
 
-    p = sub.add_parser("entities", parents=[common, as_json], help="people, organisations, places")
+    dated = cli_time.date_options()
+    p = sub.add_parser("entities", parents=[common, as_json, dated], help="people, organisations, places")
     p.add_argument("--type", choices=ENTITY_TYPES)
     p.add_argument("--limit", type=int, default=50)
 
     p = sub.add_parser("show", parents=[common, as_json], help="one entity: aliases, documents, connections")
     p.add_argument("name")
 
-    p = sub.add_parser("links", parents=[common, as_json], help="how A is connected to B")
+    p = sub.add_parser("links", parents=[common, as_json, dated], help="how A is connected to B")
     p.add_argument("a")
     p.add_argument("b")
 
-    p = sub.add_parser("search", parents=[common, as_json], help="full-text search")
+    p = sub.add_parser("search", parents=[common, as_json, dated], help="full-text search")
     p.add_argument("query")
     p.add_argument("--limit", type=int, default=20)
+    cli_time.add_parsers(sub, common, as_json)  # documents, timeline, related
 
     sub.add_parser("errors", parents=[common, as_json], help="files that could not be read, with reasons")
     sub.add_parser("summary", parents=[common, as_json], help="corpus figures, top people, strongest links")
@@ -255,7 +257,7 @@ def _width(stream: Any) -> int | None:
 
 def _writing(args: argparse.Namespace, db: Path, err: Console) -> AbstractContextManager[None]:
     """The writer lock for commands that write (one at a time, readers never wait), else nothing."""
-    writes = args.command in ("ingest", "resolve", "merge", "split", "not-same", "reject")
+    writes = args.command in ("ingest", "resolve", "merge", "split", "not-same", "reject", "related")
     writes = writes or (args.command == "judgements" and args.action == "import")
     if writes or (args.command == "watchlist" and args.action != "list"):
         return writer_lock(
@@ -311,19 +313,25 @@ def _run(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
         out.print("entities and links rebuilt")
         return 0
 
+    if command in cli_time.COMMANDS:
+        return cli_time.run(args, db, out, err)
+    when = cli_time.date_range(args, err)
+    if when is None:
+        return 2
     conn = connect(db, readonly=True)
+    cli_time.note_undated(conn, when, err)
     if command == "entities":
-        rows = query.entities(conn, type=args.type, limit=args.limit)
+        rows = query.entities(conn, type=args.type, limit=args.limit, when=when)
         return _emit(args, out, rows, lambda: _entity_table(out, rows))
     if command == "show":
         data = query.show(conn, args.name)
         return _emit(args, out, data, lambda: _show(out, data))
     if command == "links":
-        data = query.links(conn, args.a, args.b)
+        data = query.links(conn, args.a, args.b, when=when)
         return _emit(args, out, data, lambda: _links(out, data))
     if command == "search":
         try:
-            rows = query.search(conn, args.query, limit=args.limit)
+            rows = query.search(conn, args.query, limit=args.limit, when=when)
         except query.QueryTooLong as exc:
             err.print(f"search refused: {exc}", markup=False, soft_wrap=True)
             return 2

@@ -32,23 +32,68 @@ def duplicates(conn: sqlite3.Connection, *, limit: int | None = None) -> list[JS
         args.append(limit)
     result = []
     for row in conn.execute(sql, args).fetchall():
-        paths = [
+        members = [
             r[0]
-            for r in conn.execute(
-                "SELECT d.path FROM duplicate_members m JOIN documents d ON d.id = m.document_id"
-                " WHERE m.cluster_id = ? ORDER BY d.date IS NULL, d.date, d.path",
-                (row[0],),
-            )
+            for r in conn.execute("SELECT document_id FROM duplicate_members WHERE cluster_id = ?", (row[0],))
         ]
+        order = reported_order(conn, members)
         result.append(
             {
                 "cluster": row[0],
                 "size": row[1],
-                "documents": paths,
+                "documents": [d["path"] for d in order],
                 "similarity": round(float(row[2] or 0.0), 3),
+                # Who reported first: the earliest dated copy, then the others in order.
+                "first": first_reported(order),
+                "order": order,
             }
         )
     return result
+
+
+_ORDER_COLUMNS = (
+    "SELECT d.id, d.path, d.date, d.date_precision, d.source AS meta_source, s.name AS outlet, ds.source_id"
+    " FROM documents d"
+    " LEFT JOIN document_sources ds ON ds.document_id = d.id LEFT JOIN sources s ON s.id = ds.source_id"
+)
+
+
+def reported_order(conn: sqlite3.Connection, document_ids: Iterable[int]) -> list[JSON]:
+    """The documents in publication order, each ``{path, date, precision, source}``: dated ones
+    oldest first (a coarser date before the finer ones inside it), then the undated by path."""
+    rows: list[sqlite3.Row] = []
+    cited: set[int] = set()  # source ids the documents cite
+    for chunk in _chunks(sorted({int(i) for i in document_ids})):
+        marks = ",".join("?" * len(chunk))
+        rows.extend(conn.execute(f"{_ORDER_COLUMNS} WHERE d.id IN ({marks})", chunk))
+        cited.update(
+            r[0]
+            for r in conn.execute(f"SELECT source_id FROM citations WHERE document_id IN ({marks})", chunk)
+        )
+    # On one day, a document whose outlet another one cites ("…, citing Steppe News Agency") came first.
+    rows.sort(
+        key=lambda r: (
+            r["date"] is None,
+            (r["date"] or "")[:10],
+            r["source_id"] not in cited,
+            r["date"] or "",
+            r["path"],
+        )
+    )
+    return [
+        {
+            "path": r["path"],
+            "date": r["date"],
+            "precision": r["date_precision"],
+            "source": r["outlet"] or r["meta_source"],
+        }
+        for r in rows
+    ]
+
+
+def first_reported(order: list[JSON]) -> JSON | None:
+    """The earliest dated document of a ``reported_order`` list; None when none is dated."""
+    return order[0] if order and order[0]["date"] is not None else None
 
 
 def cluster_count(conn: sqlite3.Connection) -> int:
@@ -104,6 +149,18 @@ def sources(conn: sqlite3.Connection) -> list[JSON]:
                 (sid,),
             )
         ]
+        # The chain: its own documents and those citing it, in publication order (who reported first).
+        chain = reported_order(
+            conn,
+            (
+                r[0]
+                for r in conn.execute(
+                    "SELECT document_id FROM document_sources WHERE source_id = ?"
+                    " UNION SELECT document_id FROM citations WHERE source_id = ?",
+                    (sid, sid),
+                )
+            ),
+        )
         result.append(
             {
                 "name": row[1],
@@ -112,6 +169,8 @@ def sources(conn: sqlite3.Connection) -> list[JSON]:
                 "cites": cites,
                 "cited_by": cited_by,
                 "cited_in": cited_in,
+                "first": first_reported(chain),
+                "chain": chain,
             }
         )
     return result

@@ -9,6 +9,7 @@ from itertools import pairwise
 from typing import Any
 
 from threadline.names.keys import name_key
+from threadline.query.dateranges import ANY_TIME, DateRange
 from threadline.query.duplicates import independent_counts
 
 JSON = dict[str, Any]
@@ -59,8 +60,12 @@ def _entity_summary(conn: sqlite3.Connection, row: sqlite3.Row) -> JSON:
     }
 
 
-def entities(conn: sqlite3.Connection, *, type: str | None = None, limit: int | None = 50) -> list[JSON]:
-    """Entities, most mentioned first."""
+def entities(
+    conn: sqlite3.Connection, *, type: str | None = None, limit: int | None = 50, when: DateRange = ANY_TIME
+) -> list[JSON]:
+    """Entities, most mentioned first. With a date range, counted over the documents dated in it."""
+    if when:
+        return _entities_in_range(conn, type, limit, when)
     sql = "SELECT * FROM entities"
     args: list[Any] = []
     if type:
@@ -71,6 +76,52 @@ def entities(conn: sqlite3.Connection, *, type: str | None = None, limit: int | 
         sql += " LIMIT ?"
         args.append(limit)
     return [_entity_summary(conn, r) for r in conn.execute(sql, args)]
+
+
+def _entities_in_range(
+    conn: sqlite3.Connection, type: str | None, limit: int | None, when: DateRange
+) -> list[JSON]:
+    """``entities`` over the documents dated in ``when``: mentions (a copied sentence counts only
+    when its original does not name the entity, as everywhere), documents, stories and sources."""
+    where, args = when.sql("d.date")
+    if type:
+        where += " AND e.type = ?"
+        args.append(type)
+    sql = (
+        "SELECT e.*, COUNT(DISTINCT m.document_id) AS in_documents, SUM(CASE WHEN s.copy_of IS NOT NULL AND EXISTS ("
+        "  SELECT 1 FROM mentions o WHERE o.sentence_id = s.copy_of AND o.entity_id = m.entity_id) THEN 0 ELSE 1 END)"
+        " AS in_mentions FROM mentions m JOIN documents d ON d.id = m.document_id"
+        " JOIN sentences s ON s.id = m.sentence_id JOIN entities e ON e.id = m.entity_id"
+        f" WHERE {where} GROUP BY e.id ORDER BY in_mentions DESC, in_documents DESC, e.name"
+    )
+    if limit:
+        sql += " LIMIT ?"
+        args.append(str(limit))
+    found = []
+    range_sql, range_args = when.sql("d.date")
+    for row in conn.execute(sql, args).fetchall():
+        doc_ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT m.document_id FROM mentions m JOIN documents d ON d.id = m.document_id"
+                f" WHERE m.entity_id = ? AND {range_sql}",
+                [row["id"], *range_args],
+            )
+        ]
+        independent = independent_counts(conn, doc_ids)
+        found.append(
+            {
+                "id": row["key"],
+                "name": row["name"],
+                "type": row["type"],
+                "aliases": _aliases(conn, row["id"]),
+                "mentions": row["in_mentions"],
+                "documents": row["in_documents"],
+                "stories": independent["stories"],
+                "sources": independent["sources"],
+            }
+        )
+    return found
 
 
 def find_entity(conn: sqlite3.Connection, query: str) -> sqlite3.Row:
@@ -109,19 +160,22 @@ def find_entity(conn: sqlite3.Connection, query: str) -> sqlite3.Row:
     return rows[0]  # type: ignore[no-any-return]
 
 
-def _evidence_rows(conn: sqlite3.Connection, a: int, b: int, limit: int | None) -> list[JSON]:
+def _evidence_rows(
+    conn: sqlite3.Connection, a: int, b: int, limit: int | None, when: DateRange = ANY_TIME
+) -> list[JSON]:
     lo, hi = min(a, b), max(a, b)
     # Order and cut first, then slice only the kept sentences: substr() reads its whole document, and
     # a well-supported pair has thousands of sentences.
     order = "ORDER BY d.date IS NULL, d.date, d.path, s.start"
+    dated, dated_args = when.sql("d.date")
     sql = (
         "SELECT d.path, d.title, s.start, s.end, s.page, substr(d.text, s.start + 1, s.end - s.start) AS sentence,"
         f" {COPIES} FROM ("
         "  SELECT ls.sentence_id FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id"
-        f"  JOIN documents d ON d.id = s.document_id WHERE ls.a = ? AND ls.b = ? {order} LIMIT ?"
+        f"  JOIN documents d ON d.id = s.document_id WHERE ls.a = ? AND ls.b = ? AND {dated} {order} LIMIT ?"
         f") kept JOIN sentences s ON s.id = kept.sentence_id JOIN documents d ON d.id = s.document_id {order}"
     )
-    args: list[Any] = [lo, hi, limit or -1]  # a negative LIMIT is no limit
+    args: list[Any] = [lo, hi, *dated_args, limit or -1]  # a negative LIMIT is no limit
     return [evidence_object(r) for r in conn.execute(sql, args)]
 
 
@@ -199,22 +253,35 @@ def show(conn: sqlite3.Connection, query: str, *, connections: int = 25) -> JSON
     return result
 
 
-def link_independent_counts(conn: sqlite3.Connection, a: int, b: int) -> JSON:
-    """Documents, stories and sources among the documents supporting the link between two entity ids."""
+def link_independent_counts(conn: sqlite3.Connection, a: int, b: int, when: DateRange = ANY_TIME) -> JSON:
+    """Documents, stories and sources among the documents supporting the link between two entity ids
+    (those dated in ``when`` when given)."""
     lo, hi = min(a, b), max(a, b)
+    dated, dated_args = when.sql("d.date")
     doc_ids = [
         d[0]
         for d in conn.execute(
             "SELECT DISTINCT s.document_id FROM link_sentences ls JOIN sentences s ON s.id = ls.sentence_id"
-            " WHERE ls.a = ? AND ls.b = ?",
-            (lo, hi),
+            f" JOIN documents d ON d.id = s.document_id WHERE ls.a = ? AND ls.b = ? AND {dated}",
+            (lo, hi, *dated_args),
         )
     ]
     return independent_counts(conn, doc_ids)
 
 
-def _neighbours(conn: sqlite3.Connection, eid: int) -> dict[int, int]:
-    """Linked entity id -> supporting sentences."""
+def _neighbours(conn: sqlite3.Connection, eid: int, when: DateRange = ANY_TIME) -> dict[int, int]:
+    """Linked entity id -> supporting sentences (in documents dated in ``when`` when given)."""
+    if when:
+        dated, dated_args = when.sql("d.date")
+        rows = conn.execute(
+            "SELECT other, COUNT(*) FROM ("
+            "  SELECT ls.b AS other, ls.sentence_id FROM link_sentences ls WHERE ls.a = ?"
+            "  UNION ALL SELECT ls.a, ls.sentence_id FROM link_sentences ls WHERE ls.b = ?"
+            ") l JOIN sentences s ON s.id = l.sentence_id JOIN documents d ON d.id = s.document_id"
+            f" WHERE {dated} GROUP BY other",
+            (eid, eid, *dated_args),
+        )
+        return {r[0]: r[1] for r in rows}
     rows = conn.execute(
         "SELECT b, sentences FROM links WHERE a = ? UNION ALL SELECT a, sentences FROM links WHERE b = ?",
         (eid, eid),
@@ -222,12 +289,15 @@ def _neighbours(conn: sqlite3.Connection, eid: int) -> dict[int, int]:
     return {r[0]: r[1] for r in rows}
 
 
-def links(conn: sqlite3.Connection, a: str, b: str, *, max_paths: int = 10) -> JSON:
-    """Direct evidence between A and B, and paths of up to 3 hops, shortest and best supported first."""
+def links(
+    conn: sqlite3.Connection, a: str, b: str, *, max_paths: int = 10, when: DateRange = ANY_TIME
+) -> JSON:
+    """Direct evidence between A and B, and paths of up to 3 hops, shortest and best supported first.
+    With a date range, only sentences of documents dated in it count."""
     ea, eb = find_entity(conn, a), find_entity(conn, b)
     ia, ib = ea["id"], eb["id"]
-    direct = _evidence_rows(conn, ia, ib, None) if ia != ib else []
-    na, nb = _neighbours(conn, ia), _neighbours(conn, ib)
+    direct = _evidence_rows(conn, ia, ib, None, when) if ia != ib else []
+    na, nb = _neighbours(conn, ia, when), _neighbours(conn, ib, when)
     candidates: list[tuple[int, int, int, list[int]]] = []  # (hops, -weakest, -total, ids)
     for mid in set(na) & set(nb) - {ia, ib}:
         w = [na[mid], nb[mid]]
@@ -236,7 +306,7 @@ def links(conn: sqlite3.Connection, a: str, b: str, *, max_paths: int = 10) -> J
         for x, wx in na.items():
             if x == ib:
                 continue
-            nx = _neighbours(conn, x)
+            nx = _neighbours(conn, x, when)
             for y, wy in nx.items():
                 if y in (ia, ib) or y not in nb:
                     continue
@@ -251,14 +321,14 @@ def links(conn: sqlite3.Connection, a: str, b: str, *, max_paths: int = 10) -> J
                 names[i] = conn.execute("SELECT name FROM entities WHERE id = ?", (i,)).fetchone()[0]
         hops = []
         for x, y in pairwise(ids):
-            hops.extend(_evidence_rows(conn, x, y, 1))
+            hops.extend(_evidence_rows(conn, x, y, 1, when))
         paths.append({"entities": [names[i] for i in ids], "evidence": hops})
     return {
         "from": {"id": ea["key"], "name": ea["name"]},
         "to": {"id": eb["key"], "name": eb["name"]},
         "counts": {
             "sentences": len(direct),
-            **(link_independent_counts(conn, ia, ib) if ia != ib else independent_counts(conn, [])),
+            **(link_independent_counts(conn, ia, ib, when) if ia != ib else independent_counts(conn, [])),
         },
         "direct": direct,
         "paths": paths,
@@ -299,17 +369,21 @@ def fts_query(query: str) -> str:
     return " AND ".join(f'"{p}"' for p in unique)
 
 
-def search(conn: sqlite3.Connection, query: str, *, limit: int = 20, offset: int = 0) -> list[JSON]:
-    """Full-text search over documents, best first, with highlighted snippets. Raises QueryTooLong
-    for a query over MAX_QUERY_CHARS characters or MAX_QUERY_WORDS distinct words."""
+def search(
+    conn: sqlite3.Connection, query: str, *, limit: int = 20, offset: int = 0, when: DateRange = ANY_TIME
+) -> list[JSON]:
+    """Full-text search over documents (those dated in ``when`` when given), best first, with
+    highlighted snippets. Raises QueryTooLong for a query over MAX_QUERY_CHARS characters or
+    MAX_QUERY_WORDS distinct words."""
     fts = fts_query(query)
     if not fts:
         return []
+    dated, dated_args = when.sql("d.date")
     rows = conn.execute(
         "SELECT d.path, d.title, snippet(documents_fts, 1, '[', ']', ' … ', 16) AS snippet, bm25(documents_fts)"
         " AS rank FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid"
-        " WHERE documents_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
-        (fts, limit, offset),
+        f" WHERE documents_fts MATCH ? AND {dated} ORDER BY rank LIMIT ? OFFSET ?",
+        (fts, *dated_args, limit, offset),
     )
     return [
         {"path": r["path"], "title": r["title"], "snippet": r["snippet"], "score": -r["rank"]} for r in rows
