@@ -90,6 +90,32 @@ def clip_text(text: str, limits: Limits, meta: dict[str, str]) -> str:
     return text[: limits.max_text_chars]
 
 
+# Page furniture that page metadata or a first line offers as a title: a title it is not.
+_JUNK_TITLES = frozenset(
+    {
+        "advertisement", "advertising", "sponsored", "sponsored content", "skip to content", "skip to main content",
+        "menu", "home", "cookie settings", "cookies", "subscribe", "sign in", "log in", "search", "share",
+        "print", "close", "loading", "untitled", "untitled document", "no title", "реклама",
+    }
+)  # fmt: skip
+_UI_GLYPHS = frozenset("↺↻⟳⤢✕×☰▶◀▲▼⏵⏸")
+
+
+def plausible_title(title: str | None) -> str | None:
+    """``title`` (trimmed), unless it is page furniture rather than a title: a word such as
+    "Advertisement", user-interface glyphs and controls ("date 2026-02-27 + ↺ − 16 px"), or too few
+    letters to name anything."""
+    if title is None:
+        return None
+    words = " ".join(title.split())
+    letters = sum(c.isalpha() for c in words)
+    if not words or words.casefold().strip(" .:|-") in _JUNK_TITLES or letters < 3:
+        return None
+    if any(c in _UI_GLYPHS for c in words) or re.search(r"\b\d+\s*px\b", words):
+        return None
+    return title.strip()
+
+
 def first_line_title(text: str, max_chars: int = 120) -> str | None:
     """The first non-empty line when it is short enough to plausibly be a title.
 
@@ -103,7 +129,7 @@ def first_line_title(text: str, max_chars: int = 120) -> str | None:
     first = next((line for line in lines if line), None)
     if first is None or is_header_label_line(first):
         return None
-    return first if len(first) <= max_chars else None
+    return plausible_title(first) if len(first) <= max_chars else None
 
 
 _TITLE_LINES = 40  # where the first non-empty line is looked for

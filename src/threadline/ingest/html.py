@@ -10,7 +10,7 @@ from pathlib import Path
 import trafilatura
 
 from threadline.config import Limits
-from threadline.ingest.base import UnreadableFile, clip_text, normalise_newlines, sha256_hex
+from threadline.ingest.base import UnreadableFile, clip_text, normalise_newlines, plausible_title, sha256_hex
 from threadline.ingest.dates import normalise_date
 from threadline.ingest.decode import bom_encoding, codec_name, decode_bytes, looks_garbled
 from threadline.model import Document
@@ -48,7 +48,7 @@ def read_html(path: Path, data: bytes, limits: Limits) -> Document:
         path=str(path),
         sha256=sha256_hex(data),
         text=clip_text(text, limits, meta),
-        title=page.title,
+        title=plausible_title(page.title),
         date=page.date,
         source=page.source,
         url=page.url,
