@@ -60,19 +60,28 @@ def _text_document(path: str, text: str) -> Document:
 
 
 def test_datelines_and_date_lines_in_english_and_russian() -> None:
-    wire = _text_document("agency/item.txt", "TORVIK, 27 February 2019. /Nordhavn Wire/. The port authority said...")
+    wire = _text_document(
+        "agency/item.txt", "TORVIK, 27 February 2019. /Nordhavn Wire/. The port authority said..."
+    )
     assert (wire.date, wire.date_precision, wire.date_source) == ("2019-02-27", "day", "dateline")
-    assert wire.date_span is not None and wire.text[wire.date_span.start : wire.date_span.end] == "27 February 2019"
+    assert (
+        wire.date_span is not None
+        and wire.text[wire.date_span.start : wire.date_span.end] == "27 February 2019"
+    )
     russian = _text_document("ru.txt", "ВЕЛЬСК, 3 марта 2021 г. — Нордхавн Пресс. Мэрия сообщила...")
     assert (russian.date, russian.date_source) == ("2021-03-03", "dateline")
-    letter = _text_document("letter.txt", "ORMSBY & VALE LLP\n12 Quay Street\n\n2 October 2023\n\nDear Ms Lindqvist,\n")
+    letter = _text_document(
+        "letter.txt", "ORMSBY & VALE LLP\n12 Quay Street\n\n2 October 2023\n\nDear Ms Lindqvist,\n"
+    )
     assert (letter.date, letter.date_source) == ("2023-10-02", "date-line")
     month = _text_document("memo.txt", "MEMORANDUM\nDate: March 2016\n\nThe board met on 4 March 2016.")
     assert (month.date, month.date_precision, month.date_source) == ("2016-03", "month", "date-label")
 
 
 def test_a_date_inside_prose_is_not_the_documents_date() -> None:
-    prose = _text_document("note.txt", "On 12 March 2024, the court authorised the detention of the suspect.\n")
+    prose = _text_document(
+        "note.txt", "On 12 March 2024, the court authorised the detention of the suspect.\n"
+    )
     assert prose.date is None and prose.date_source is None
 
 
@@ -106,14 +115,18 @@ def test_a_printed_email_is_dated_by_its_sent_line_not_its_body(tmp_path: Path) 
         "day",
     )
     assert document.date_span is not None
-    assert document.text[document.date_span.start : document.date_span.end].startswith("Monday, January 6, 2014")
+    assert document.text[document.date_span.start : document.date_span.end].startswith(
+        "Monday, January 6, 2014"
+    )
 
 
 def test_pdf_metadata_gives_way_to_a_printed_date_and_is_never_padded() -> None:
     from threadline.ingest.pdf import _pdf_date
 
     assert _pdf_date("D:2014") == "2014" and _pdf_date("D:201403") == "2014-03"
-    scan = Document("scan.pdf", "0" * 64, "Torvik, 5 May 2001\n\nMinutes of the board.", date="2019-04-01", format="pdf")
+    scan = Document(
+        "scan.pdf", "0" * 64, "Torvik, 5 May 2001\n\nMinutes of the board.", date="2019-04-01", format="pdf"
+    )
     settle_date(scan)
     assert (scan.date, scan.date_source) == ("2001-05-05", "dateline")
     undated = Document("scan.pdf", "0" * 64, "Minutes of the board.", date="2019-04-01", format="pdf")
@@ -199,7 +212,9 @@ def test_russian_dates_from_natashas_extractor_with_their_tense() -> None:
     from threadline.extract.russian import RussianNER
 
     ner = RussianNER()
-    text = "Суд 16 июля признал его виновным. В 2019 году компания была основана. Заседание состоится 3 марта."
+    text = (
+        "Суд 16 июля признал его виновным. В 2019 году компания была основана. Заседание состоится 3 марта."
+    )
     found = ner.dates(text)
     assert [(text[s:e], parts) for s, e, parts in found] == [
         ("16 июля", (None, 7, 16)),
