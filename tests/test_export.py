@@ -371,3 +371,29 @@ def test_exporting_never_writes_the_database(db: Path, tmp_path: Path) -> None:
         export(c, fmt, tmp_path / fmt)
     c.close()
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
+def test_ftm_cuts_a_text_longer_than_followthemoney_holds(tmp_path: Path) -> None:
+    """A 70,000-character document (an OCR'd report) failed validation whole; its text is cut at
+    FollowTheMoney's limit, and its notes say so."""
+    from followthemoney import model
+
+    sentences = ["Vera Lindqvist signed the report.", "x" * 70_000]
+    db = tmp_path / "long.db"
+    conn = connect(db)
+    with conn:
+        document, extraction = _stored("scans/report.txt", "text", None, sentences, [("Vera Lindqvist", P)])
+        repo.add_document(conn, "scans/report.txt", document, extraction)
+        resolve_all(conn)
+    conn.close()
+    reader = connect(db, readonly=True)
+    export(reader, "ftm", tmp_path / "long.ftm.json")
+    reader.close()
+    records = [
+        json.loads(line) for line in (tmp_path / "long.ftm.json").read_text(encoding="utf-8").splitlines()
+    ]
+    doc = next(r for r in records if r["schema"] == "Document")
+    assert model.get("Document").validate(doc) is None
+    body = doc["properties"]["bodyText"][0]
+    assert len(body) == 65_000 and body.startswith("Vera Lindqvist signed the report.")
+    assert "bodyText holds the first 64,999 of 70,035 characters" in doc["properties"]["notes"][0]

@@ -273,8 +273,8 @@ def test_names_are_suggested_as_you_type(client: TestClient) -> None:
     assert client.get("/api/names?q=k").json() == []
     assert client.get("/api/names?q=zzzzqx").json() == []
     # Every page carries the script that offers them, from this server.
-    assert '<script src="/static/browse.js" defer></script>' in client.get("/search").text
-    assert client.get("/static/browse.js").status_code == 200
+    assert '<script src="/static/app.js" defer></script>' in client.get("/search").text
+    assert "/api/names?q=" in client.get("/static/app.js").text
 
 
 # --- the graph -----------------------------------------------------------------------------------------

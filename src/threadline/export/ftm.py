@@ -9,7 +9,8 @@ written. What is written, in this order:
   (every other spelling), ``notes`` (counts); ``keywords`` holds the watchlist id.
 - one ``Document``, ``Article`` (web pages) or ``Email`` per document: ``fileName``, ``title``,
   ``date``, ``publisher``, ``sourceUrl``, ``bodyText`` (the stored text, which evidence offsets
-  address), and ``addressEntity`` for the places it names;
+  address; FollowTheMoney holds 65,000 characters of text, so a longer one is cut there and its
+  ``notes`` say so), and ``addressEntity`` for the places it names;
 - one ``Mention`` per person or organisation and document: ``document``, ``resolved``, ``name`` (the
   spellings used there), ``detectedSchema``;
 - one ``UnknownLink`` per link (two entities named in one sentence): ``subject``, ``object``,
@@ -36,6 +37,7 @@ from threadline.export.files import atomic
 SCHEMATA = {"person": "Person", "organization": "Organization", "location": "Address"}
 MENTIONABLE = {"person", "organization"}  # Mention.resolved takes a LegalEntity; places are Addresses
 EMAIL_FORMATS = {"email", "msg"}
+BODY_CHARS = 64_999  # FollowTheMoney's text limit, less the "…" that marks a cut
 ARTICLE_FORMATS = {"html"}
 
 
@@ -71,6 +73,18 @@ def _plural(n: int, word: str, words: str = "") -> str:
     return f"{n:,} {word if n == 1 else words or word + 's'}"
 
 
+def _add(proxy: Any, prop: str, values: Any) -> bool:
+    """Add values to a property, each cut to what its FollowTheMoney type holds (65,000 characters
+    for text, 1,024 for a string, 384 for a name); True when one had to be cut."""
+    limit = proxy.schema.get(prop).type.max_length
+    cut = False
+    for value in values if isinstance(values, (list, tuple, set)) else [values]:
+        if isinstance(value, str) and limit and len(value) > limit:
+            value, cut = value[: limit - 1] + "…", True
+        proxy.add(prop, value)
+    return cut
+
+
 def _write(handle: IO[str], model: Any, proxy: Any) -> None:
     """Validate one entity against its schema, then write it as a JSON line."""
     record = proxy.to_dict()
@@ -84,10 +98,10 @@ def _entities(model: Any, findings: data.Findings) -> Iterator[Any]:
     for e in findings.entities.values():
         proxy = model.make_entity(SCHEMATA.get(e.type, "LegalEntity"))
         proxy.id = entity_id(e.key)
-        proxy.add("name", e.name)
+        _add(proxy, "name", e.name)
         if e.type == "location":
-            proxy.add("full", e.name)
-        proxy.add("alias", [a for a in e.aliases if a != e.name])
+            _add(proxy, "full", e.name)
+        _add(proxy, "alias", [a for a in e.aliases if a != e.name])
         proxy.add(
             "notes",
             f"threadline: {_plural(e.mentions, 'mention')} in {_plural(e.documents, 'document')}"
@@ -114,15 +128,17 @@ def _documents(
         )
         proxy = model.make_entity(schema)
         proxy.id = document_id(d.sha256)
-        proxy.add("fileName", d.path.rsplit("/", 1)[-1] or d.path)
-        proxy.add("title", d.title)
+        _add(proxy, "fileName", d.path.rsplit("/", 1)[-1] or d.path)
+        _add(proxy, "title", d.title)
         if schema == "Email":
-            proxy.add("subject", d.title)
+            _add(proxy, "subject", d.title)
         proxy.add("date", d.date)
-        proxy.add("publisher", d.source)
-        proxy.add("sourceUrl", d.url)
-        proxy.add("notes", f"threadline path: {d.path}")
-        proxy.add("bodyText", text)
+        _add(proxy, "publisher", d.source)
+        _add(proxy, "sourceUrl", d.url)
+        notes = f"threadline path: {d.path}"
+        if _add(proxy, "bodyText", text):
+            notes += f"; bodyText holds the first {BODY_CHARS:,} of {len(text):,} characters"
+        _add(proxy, "notes", notes)
         proxy.add("addressEntity", sorted(places.get(doc_id, ())))
         yield proxy
 
@@ -140,7 +156,7 @@ def _mentions(
         proxy.id = _hashed("mention", entity.key, docs[doc_id])
         proxy.add("document", document_id(docs[doc_id]))
         proxy.add("resolved", entity_id(entity.key))
-        proxy.add("name", sorted(names))
+        _add(proxy, "name", sorted(names))
         proxy.add("detectedSchema", SCHEMATA[entity.type])
         yield proxy
 
@@ -163,7 +179,7 @@ def _links(model: Any, findings: data.Findings, shas: dict[int, str]) -> Iterato
             page = f", page {ev.page}" if ev.page else ""
             sentence = " ".join(ev.sentence.split())
             description += f" Strongest evidence: \u201c{sentence}\u201d ({ev.path}{page}, characters {ev.start}-{ev.end})."
-        proxy.add("description", description)
+        _add(proxy, "description", description)
         proxy.add("startDate", link.first_date)
         proxy.add("endDate", link.last_date)
         proxy.add("proof", [document_id(shas[i]) for i in link.document_ids if i in shas])

@@ -33,3 +33,50 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   }
 });
+
+// Names suggested as you type: inputs marked data-names (and the name fields of the search and path
+// forms) get a datalist filled from /api/names.
+document.addEventListener("DOMContentLoaded", () => {
+  const inputs = document.querySelectorAll(
+    "input[data-names], .path-form input[type=text], .search-form input[name=entity], .search-form input[name=q]"
+  );
+  let counter = 0;
+  for (const input of inputs) {
+    const list = document.createElement("datalist");
+    list.id = `names-${counter++}`;
+    document.body.appendChild(list);
+    input.setAttribute("list", list.id);
+    input.setAttribute("autocomplete", "off");
+    let timer = null;
+    let asked = "";
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const text = input.value.trim();
+        if (text.length < 2 || text === asked) {
+          return;
+        }
+        asked = text;
+        try {
+          const response = await fetch(`/api/names?q=${encodeURIComponent(text)}&limit=8`, {
+            headers: { Accept: "application/json" },
+          });
+          if (!response.ok || input.value.trim() !== text) {
+            return;
+          }
+          const names = await response.json();
+          list.replaceChildren(
+            ...names.map((n) => {
+              const option = document.createElement("option");
+              option.value = n.name;
+              option.label = `${n.type}, ${n.mentions} mentions${n.alias ? `, written ${n.alias}` : ""}`;
+              return option;
+            })
+          );
+        } catch (error) {
+          // Offline or refused: typing still works, without suggestions.
+        }
+      }, 150);
+    });
+  }
+});
