@@ -101,13 +101,18 @@ def timeline(
     rows = _scope(conn, names)
     ids = [int(r["id"]) for r in rows]
     docs_in_scope = _scope_documents(conn, ids)
-    events = _document_events(conn, docs_in_scope, rows, when) + _sentence_events(conn, ids, when)
-    events.sort(key=lambda e: (e["date"], e["kind"] != "document", e["path"], e["start"] or 0))
-    undated = _undated(conn, docs_in_scope)
-    undated_events = _undated_events(conn, ids)
-    total = len(events)
+    # Each kind is cut at ``limit`` in SQL (oldest first), so a corpus of 100,000 events reads only
+    # the sentences it shows; the merge then keeps the oldest ``limit`` of both.
+    documents, document_total = _document_events(conn, docs_in_scope, rows, when, limit)
+    sentences, sentence_total = _sentence_events(conn, ids, when, limit)
+    events = sorted(
+        documents + sentences, key=lambda e: (e["date"], e["kind"] != "document", e["path"], e["start"] or 0)
+    )
     if limit:
         events = events[:limit]
+    undated = _undated(conn, docs_in_scope)
+    undated_events = _undated_events(conn, ids)
+    total = document_total + sentence_total
     return {
         "entities": [{"id": r["key"], "name": r["name"]} for r in rows],
         **when.json(),
@@ -126,17 +131,19 @@ def _scope_documents(conn: sqlite3.Connection, ids: Sequence[int]) -> str:
 
 
 def _document_events(
-    conn: sqlite3.Connection, scope: str, rows: Sequence[sqlite3.Row], when: DateRange
-) -> list[JSON]:
+    conn: sqlite3.Connection, scope: str, rows: Sequence[sqlite3.Row], when: DateRange, limit: int | None
+) -> tuple[list[JSON], int]:
     where, args = when.sql("d.date")
     entities = [{"id": r["key"], "name": r["name"]} for r in rows]
+    condition = f"d.id IN ({scope}) AND d.date IS NOT NULL AND {where}"
+    total = int(conn.execute(f"SELECT COUNT(*) FROM documents d WHERE {condition}", args).fetchone()[0])
     found = []
     for r in conn.execute(
         "SELECT d.id, d.path, d.title, d.date, d.date_precision, d.date_source, d.date_start, d.date_end, d.pages,"
         " s.name AS outlet, d.source AS meta_source FROM documents d"
         " LEFT JOIN document_sources ds ON ds.document_id = d.id LEFT JOIN sources s ON s.id = ds.source_id"
-        f" WHERE d.id IN ({scope}) AND d.date IS NOT NULL AND {where}",
-        args,
+        f" WHERE {condition} ORDER BY d.date, d.path LIMIT ?",
+        [*args, limit or -1],
     ):
         sentence = start = end = page = None
         if r["date_start"] is not None:
@@ -158,7 +165,7 @@ def _document_events(
                 "date_source": r["date_source"],
             }
         )
-    return found
+    return found, total
 
 
 def _printed_line(conn: sqlite3.Connection, doc_id: int, start: int, end: int) -> tuple[int, int, str]:
@@ -180,17 +187,24 @@ def _page(pages: str | None, offset: int | None) -> int | None:
     return bisect_right(json.loads(pages), offset)
 
 
-def _sentence_events(conn: sqlite3.Connection, ids: Sequence[int], when: DateRange) -> list[JSON]:
+def _sentence_events(
+    conn: sqlite3.Connection, ids: Sequence[int], when: DateRange, limit: int | None
+) -> tuple[list[JSON], int]:
     where, args = when.sql("e.date")
     joins = ""
     for i, eid in enumerate(ids):
         joins += f" JOIN mentions m{i} ON m{i}.sentence_id = e.sentence_id AND m{i}.entity_id = {int(eid)}"
+    matching = (
+        f"SELECT DISTINCT e.id FROM event_dates e{joins} JOIN sentences s ON s.id = e.sentence_id"
+        f" WHERE e.date IS NOT NULL AND s.copy_of IS NULL AND {where}"
+    )
+    total = int(conn.execute(f"SELECT COUNT(*) FROM ({matching})", args).fetchone()[0])
     rows = conn.execute(
-        "SELECT DISTINCT e.id, e.document_id, e.sentence_id, e.start AS date_start, e.end AS date_end, e.surface,"
+        "SELECT e.id, e.document_id, e.sentence_id, e.start AS date_start, e.end AS date_end, e.surface,"
         " e.date, e.precision, e.tense, s.start, s.end, s.page, d.path, d.date AS document_date"
-        f" FROM event_dates e{joins} JOIN sentences s ON s.id = e.sentence_id JOIN documents d ON d.id = e.document_id"
-        f" WHERE e.date IS NOT NULL AND s.copy_of IS NULL AND {where}",
-        args,
+        " FROM event_dates e JOIN sentences s ON s.id = e.sentence_id JOIN documents d ON d.id = e.document_id"
+        f" WHERE e.id IN ({matching}) ORDER BY e.date, d.path, s.start LIMIT ?",
+        [*args, limit or -1],
     ).fetchall()
     texts = _sentence_texts(conn, rows)
     named = _sentence_entities(conn, [int(r["sentence_id"]) for r in rows])
@@ -212,7 +226,7 @@ def _sentence_events(conn: sqlite3.Connection, ids: Sequence[int], when: DateRan
             "document_date": r["document_date"],
         }
         for r in rows
-    ]
+    ], total
 
 
 def _sentence_texts(conn: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> dict[int, str]:
@@ -346,3 +360,27 @@ def _filled(bins: list[dict[str, Any]], unit: str) -> list[dict[str, Any]]:
             month += 1
             if month == 13:
                 year, month = year + 1, 1
+
+
+def entity_in_range(conn: sqlite3.Connection, entity_id: int, when: DateRange) -> JSON:
+    """An entity's mentions and documents dated in ``when`` (by row id): ``{mentions, paths,
+    undated}``, where ``undated`` counts its documents a range cannot place."""
+    dated, args = when.sql("d.date")
+    paths = {
+        str(r[0])
+        for r in conn.execute(
+            "SELECT DISTINCT d.path FROM mentions m JOIN documents d ON d.id = m.document_id"
+            f" WHERE m.entity_id = ? AND {dated}",
+            (entity_id, *args),
+        )
+    }
+    mentions = conn.execute(
+        f"SELECT COUNT(*) FROM mentions m JOIN documents d ON d.id = m.document_id WHERE m.entity_id = ? AND {dated}",
+        (entity_id, *args),
+    ).fetchone()[0]
+    undated = conn.execute(
+        "SELECT COUNT(DISTINCT m.document_id) FROM mentions m JOIN documents d ON d.id = m.document_id"
+        " WHERE m.entity_id = ? AND d.date IS NULL",
+        (entity_id,),
+    ).fetchone()[0]
+    return {"mentions": int(mentions), "paths": paths, "undated": int(undated)}

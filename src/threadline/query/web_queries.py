@@ -14,6 +14,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from threadline.query.dateranges import ANY_TIME, DateRange
 from threadline.query.queries import (
     COPIES,
     JSON,
@@ -158,6 +159,9 @@ def document(conn: sqlite3.Connection, doc_id: int, *, at: int = 0, window: int 
         "file_path": row["file_path"],
         "title": row["title"],
         "date": row["date"],
+        "date_precision": row["date_precision"],
+        "date_source": row["date_source"],
+        "date_start": row["date_start"],
         "source": row["source"],
         "url": row["url"],
         "format": row["format"],
@@ -210,7 +214,14 @@ def _provenance(conn: sqlite3.Connection, doc_id: int) -> JSON:
             (doc_id,),
         )
     ]
-    return {"outlet": outlet[0] if outlet else None, "cites": cites, "same_story": same_story}
+    from threadline.query.related import related_to  # a suggestion, shown apart from the story
+
+    return {
+        "outlet": outlet[0] if outlet else None,
+        "cites": cites,
+        "same_story": same_story,
+        "related": related_to(conn, doc_id),
+    }
 
 
 def _document_id(conn: sqlite3.Connection, path: str | None) -> int | None:
@@ -231,9 +242,10 @@ def file_record(conn: sqlite3.Connection, path: str) -> JSON:
 
 
 def entity_mentions(
-    conn: sqlite3.Connection, entity_id: int, *, limit: int = 200, offset: int = 0
+    conn: sqlite3.Connection, entity_id: int, *, limit: int = 200, offset: int = 0, when: DateRange = ANY_TIME
 ) -> list[JSON]:
-    """A page of an entity's mentions, in document date order, each with keyword-in-context text.
+    """A page of an entity's mentions, in document date order, each with keyword-in-context text
+    (only in documents dated in ``when``, when given).
 
     Only the entity's documents are sorted (not every mention), and only the page's mentions are
     read, so a page costs about the same for an entity named 30,000 times as for one named 30."""
@@ -243,12 +255,13 @@ def entity_mentions(
             (entity_id,),
         ).fetchall()
     )
+    dated, dated_args = when.sql("date")
     ordered = [
         r[0]
         for r in conn.execute(
             "SELECT id FROM documents WHERE id IN (SELECT document_id FROM mentions WHERE entity_id = ?)"
-            " ORDER BY date IS NULL, date, path",
-            (entity_id,),
+            f" AND {dated} ORDER BY date IS NULL, date, path",
+            (entity_id, *dated_args),
         )
     ]
     page_documents: list[int] = []  # the documents holding mentions offset .. offset + limit
@@ -411,17 +424,20 @@ def search_documents(
     entity_ids: Sequence[int] = (),
     limit: int = 20,
     offset: int = 0,
+    when: DateRange = ANY_TIME,
 ) -> JSON:
     """Documents matching the full-text query (all words; "quoted phrases") and mentioning every
-    given entity. With no query, the documents mentioning the entities, oldest first.
+    given entity (and dated in ``when``, when given). With no query, the documents mentioning the
+    entities, oldest first.
 
     Returns ``{"total", "hits"}``; each hit's snippet marks matches with HIT_OPEN/HIT_CLOSE. Raises
     QueryTooLong as queries.search does."""
     fts = fts_query(query)
-    if not fts and not entity_ids:
+    if not fts and not entity_ids and not when:
         return {"total": 0, "hits": []}
-    where: list[str] = []
-    args: list[Any] = []
+    dated, dated_args = when.sql("d.date")
+    where: list[str] = [dated]
+    args: list[Any] = [*dated_args]
     for eid in entity_ids:
         where.append("d.id IN (SELECT document_id FROM mentions WHERE entity_id = ?)")
         args.append(eid)

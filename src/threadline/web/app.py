@@ -30,7 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from threadline.query import Ambiguous, NotFound, QueryTooLong
 from threadline.store.db import StoreError
-from threadline.web import api, browse, browse_api, curate, pages
+from threadline.web import api, browse, browse_api, curate, pages, timeline
 from threadline.web.deps import HERE, ConnectionPool, QueryTimeout, authorized, is_api, make_templates, render
 
 CSP = (
@@ -255,6 +255,8 @@ def create_app(
     app.include_router(browse_api.router)
     app.include_router(pages.router)
     app.include_router(browse.router)
+    app.include_router(timeline.router)
+    app.include_router(timeline.api)
     if edit:
         app.include_router(curate.router)
     _install_guard(app)

@@ -17,6 +17,8 @@ from threadline import query
 from threadline.query import duplicates as stories
 from threadline.query import web_queries
 from threadline.query.curation import suggestions as probable_pairs
+from threadline.query.dateranges import ANY_TIME, DateRange
+from threadline.query.timeline import entity_in_range
 from threadline.web.deps import (
     COOKIE,
     MAX_COUNT,
@@ -31,6 +33,7 @@ from threadline.web.deps import (
     session_value,
 )
 from threadline.web.render import Span, layout, mark_hits, segments, with_anchor
+from threadline.web.timeline import DateParam, date_range, undated_count
 
 MENTIONS_PER_PAGE = 200
 DOCUMENTS_SHOWN = 100
@@ -86,11 +89,15 @@ def search(
     type: Literal["", "person", "organization", "location"] = "",
     page: Page = 1,
     exact: bool = False,
+    date_from: Annotated[DateParam, Query(alias="from")] = "",
+    date_to: Annotated[DateParam, Query(alias="to")] = "",
 ) -> Response:
     """Words, entities or both. Words that are an entity's name or spelling also find every document
     naming that entity, in any spelling (unless ``exact``); a search that finds nothing suggests
-    names close to the words."""
+    names close to the words. ``from``/``to`` keep the documents dated in that range."""
     from threadline.query import browse
+
+    when = date_range(date_from, date_to)
 
     chosen: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
@@ -127,6 +134,7 @@ def search(
                 entity_ids=[c["internal"] for c in chosen],
                 limit=RESULTS_PER_PAGE,
                 offset=(page - 1) * RESULTS_PER_PAGE,
+                when=when,
             )
         else:
             results = web_queries.search_documents(
@@ -135,10 +143,18 @@ def search(
                 entity_ids=[c["internal"] for c in chosen],
                 limit=RESULTS_PER_PAGE,
                 offset=(page - 1) * RESULTS_PER_PAGE,
+                when=when,
             )
     for hit in results["hits"]:
         hit["snippet_html"] = mark_hits(hit["snippet"])
-    params = {"q": q, "entity": [c["id"] for c in chosen], "type": type, "exact": "1" if exact else ""}
+    params = {
+        "q": q,
+        "entity": [c["id"] for c in chosen],
+        "type": type,
+        "exact": "1" if exact else "",
+        "from": date_from,
+        "to": date_to,
+    }
     pages = max(1, math.ceil(results["total"] / RESULTS_PER_PAGE))
     without = {
         c["id"]: _page_url("/search", {**params, "entity": [x["id"] for x in chosen if x is not c]}, 1)
@@ -164,18 +180,29 @@ def search(
         "exact_url": _page_url("/search", {**params, "exact": "1"}, 1),
         "spellings_url": _page_url("/search", {**params, "exact": ""}, 1),
         "near": browse.did_you_mean(conn, q) if q.strip() and not results["total"] and not problems else [],
+        "since": date_from,
+        "until": date_to,
+        "undated_left_out": undated_count(conn) if when else 0,
     }
     return render(request, "search.html", context)
 
 
 @router.get("/entity/{key}")
 def entity(
-    request: Request, conn: Conn, key: Name, page: Page = 1, done: Done = "", other: NameQuery = ""
+    request: Request,
+    conn: Conn,
+    key: Name,
+    page: Page = 1,
+    done: Done = "",
+    other: NameQuery = "",
+    date_from: Annotated[DateParam, Query(alias="from")] = "",
+    date_to: Annotated[DateParam, Query(alias="to")] = "",
 ) -> Response:
     row = query.find_entity(conn, key)
     if row["key"] != key:  # a name or alias: send to the one address of this entity
         return RedirectResponse(f"/entity/{row['key']}", status_code=307)
-    return entity_page(request, conn, row, page=page, notice=_entity_notice(conn, row, done, other))
+    notice = _entity_notice(conn, row, done, other)
+    return entity_page(request, conn, row, page=page, notice=notice, when=date_range(date_from, date_to))
 
 
 def _ref(conn: sqlite3.Connection, key: str) -> dict[str, Any] | None:
@@ -210,16 +237,20 @@ def entity_page(
     notice: dict[str, Any] | None = None,
     problem: dict[str, Any] | None = None,
     status_code: int = 200,
+    when: DateRange = ANY_TIME,
 ) -> Response:
     """The entity page; web.curate renders it with ``problem`` (what a form asked that could not
-    be done, and the values typed) when a curation is refused."""
+    be done, and the values typed) when a curation is refused. ``when`` keeps the mentions and
+    documents of the documents dated in that range."""
     key = row["key"]
     data = query.show(conn, key)
     mentions = web_queries.entity_mentions(
-        conn, row["id"], limit=MENTIONS_PER_PAGE, offset=(page - 1) * MENTIONS_PER_PAGE
+        conn, row["id"], limit=MENTIONS_PER_PAGE, offset=(page - 1) * MENTIONS_PER_PAGE, when=when
     )
-    pages = max(1, math.ceil(row["mentions"] / MENTIONS_PER_PAGE))
-    documents = data["documents"][:DOCUMENTS_SHOWN]
+    in_range = entity_in_range(conn, row["id"], when) if when else None
+    pages = max(1, math.ceil((in_range["mentions"] if in_range else row["mentions"]) / MENTIONS_PER_PAGE))
+    listed = [d for d in data["documents"] if in_range is None or d["path"] in in_range["paths"]]
+    documents = listed[:DOCUMENTS_SHOWN]
     evidence = [c["evidence"][0] for c in data["connections"] if c["evidence"]]
     doc_ids = web_queries.document_ids(conn, [d["path"] for d in documents] + [e["path"] for e in evidence])
     context = {
@@ -230,6 +261,13 @@ def entity_page(
         "first_mention": (page - 1) * MENTIONS_PER_PAGE + 1,
         "documents": documents,
         "documents_total": len(data["documents"]),
+        "listed_total": len(listed),
+        "in_range": in_range,
+        "since": when.start or "",
+        "until": when.end or "",
+        "range_qs": "&" + urlencode([(k, v) for k, v in (("from", when.start), ("to", when.end)) if v])
+        if when
+        else "",
         "doc_ids": doc_ids,
         "notice": notice,
         "problem": problem,
