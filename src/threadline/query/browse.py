@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from threadline.names.keys import name_key
+from threadline.query.dateranges import ANY_TIME, DateRange
 from threadline.query.queries import COPIES, JSON, evidence_object, fts_query
 from threadline.query.web_queries import HIT_CLOSE, HIT_OPEN, _chunks, _marks
 
@@ -279,6 +280,7 @@ def search_spellings(
     entity_ids: Sequence[int] = (),
     limit: int = 20,
     offset: int = 0,
+    when: DateRange = ANY_TIME,
 ) -> JSON:
     """Documents matching the words or any spelling of the ``named`` entities (entities_named), or
     mentioning one of them; and mentioning every entity of ``entity_ids``. Word matches first (by
@@ -291,13 +293,14 @@ def search_spellings(
     filters = "".join(
         " AND d.id IN (SELECT document_id FROM mentions WHERE entity_id = ?)" for _ in entity_ids
     )
+    dated, dated_args = when.sql("d.date")  # documents dated in the range only, when one is given
     sql = (
         "SELECT d.id, MIN(h.rank) AS rank FROM ("
         "  SELECT rowid AS id, bm25(documents_fts) AS rank FROM documents_fts WHERE documents_fts MATCH ?"
         f"  UNION ALL SELECT DISTINCT document_id, 0.0 FROM mentions WHERE entity_id IN ({marks})"
-        f") h JOIN documents d ON d.id = h.id WHERE 1{filters} GROUP BY d.id"
+        f") h JOIN documents d ON d.id = h.id WHERE {dated}{filters} GROUP BY d.id"
     )
-    args: list[Any] = [fts, *named_ids, *entity_ids]
+    args: list[Any] = [fts, *named_ids, *dated_args, *entity_ids]
     total = conn.execute(f"SELECT COUNT(*) FROM ({sql})", args).fetchone()[0]
     ids = [
         r[0]
