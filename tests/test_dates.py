@@ -229,3 +229,26 @@ def test_russian_dates_from_natashas_extractor_with_their_tense() -> None:
         ("2019", "year", "past"),
         ("2026-03-03", "day", "future"),
     ]
+
+
+def test_a_citation_is_no_dateline_and_an_ordinal_is_no_time_zone() -> None:
+    cited = _text_document(
+        "brief.txt", "Distinguished by Halloran v. Pike, S.D.Tex., March 31, 2010\n\nThe court..."
+    )
+    assert cited.date is None
+    invitation = _text_document(
+        "events/preview-2017-07-17.txt",
+        "An Exclusive Preview\n\nGold Sponsor Dinner\nAugust 23 rd\nVilla Norrvik\n",
+    )
+    assert (invitation.date, invitation.date_source) == ("2017-07-17", "file-name")
+
+
+def test_a_sent_line_the_header_reader_leaves_whole_still_dates_the_email(tmp_path: Path) -> None:
+    path = tmp_path / "garbled.txt"
+    path.write_text(
+        "From: Odile Farrant\nSent: 2/15/2017 1:3125______________PIVI\nTo: Corvin Ashdale [ca@example.org]\n"
+        "Subject: Re: the survey\n\nWhen in Torvik?\n\nOn Wed, Feb 15, 2017 at 8:25 AM, Corvin wrote:\n",
+        encoding="utf-8",
+    )
+    [document] = read_file(path, path.read_bytes(), Limits()).documents
+    assert (document.date, document.date_source) == ("2017-02-15", "printed-header")

@@ -49,7 +49,7 @@ _AFTER_DATELINE = re.compile(r"^(?:[ \t]*$|\.?[ \t]*[/(—–-]|\.[ \t]|,[ \t]*\
 # A line that holds only a date: a weekday and a time may go with it, and "| Politics" after it.
 _DATE_LINE_REST = re.compile(
     r"^[ \t]*(?:[,.]?[ \t]*(?:at[ \t]+|в[ \t]+)?\d{1,2}[:.]\d{2}(?::\d{2})?[ \t]*(?:[ap]\.?m\.?)?)?"
-    r"[ \t]*(?:\(?[A-Z]{2,5}\)?)?[ \t]*(?:[|·•][^\n]{0,40})?[ \t.]*$",
+    r"[ \t]*(?-i:\(?[A-Z]{2,5}\)?)?[ \t]*(?:[|·•][^\n]{0,40})?[ \t.]*$",  # a zone is in capitals: "rd" is no zone
     re.IGNORECASE,
 )
 _WEEKDAY_LEAD = re.compile(
@@ -79,6 +79,8 @@ def settle_date(document: Document) -> None:
             if line is not None:
                 document.date_span = Span(line.start(1), line.end(1))
         return
+    if document.headers and not document.date and _sent_line(document):
+        return
     # A message's body opens with what its sender wrote, not with when it was sent.
     is_message = document.headers or document.format == "email" or document.body_start > 0
     printed = None if is_message else head_date(document)
@@ -98,6 +100,21 @@ def settle_date(document: Document) -> None:
     if named is not None:
         _set(document, named, "file-name")
     document.date_precision = precision_of(document.date)
+
+
+def _sent_line(document: Document) -> bool:
+    """A printed email whose Sent or Date line the header reader could not read as a whole
+    ("Sent: 2/15/2017 1:3125____PIVI", a value below a wrapped block): its first written date with a
+    year, if the line holds one, before the body. True when that dated the document."""
+    for line in _HEADER_DATE.finditer(document.text, 0, document.body_start):
+        for written in find_written_dates(line.group(1)):
+            if written.iso is not None and written.precision == "day":
+                start = line.start(1) + written.start
+                document.date_span = Span(start, line.start(1) + written.end)
+                _set(document, written.iso, "printed-header")
+                return True
+        return False  # only the message's own first Sent/Date line
+    return False
 
 
 def _set(document: Document, iso: str, source: str) -> None:
@@ -141,10 +158,24 @@ def _line_date(line: str) -> tuple[WrittenDate, str] | None:
         if _WEEKDAY_LEAD.match(before) and _DATE_LINE_REST.match(after):
             return written, "date-line"
         place = _DATELINE.match(before)
-        if place is not None and place.end() == len(before) and _AFTER_DATELINE.match(after):
+        dateline = place is not None and place.end() == len(before) and _AFTER_DATELINE.match(after)
+        if dateline and _is_place(before):
             return written, "dateline"
         return None  # only the first date of a line counts
     return None
+
+
+# Small words a place name may hold in lower case ("Stratford-upon-Avon", "Rio de Janeiro").
+_PLACE_PARTICLES = frozenset(
+    {"de", "la", "le", "les", "del", "da", "do", "dos", "di", "du", "upon", "on", "am", "im", "of", "the"}
+)
+
+
+def _is_place(text: str) -> bool:
+    """Every word of a dateline's place (and region) is capitalised, bar particles: "Distinguished
+    by Abecassis v. Wyatt, S.D.Tex., March 31, 2010" is a citation, not a dateline."""
+    words = re.findall(r"[^\W\d_][\w'’.-]*", text)
+    return bool(words) and all(w[0].isupper() or w.lower() in _PLACE_PARTICLES for w in words)
 
 
 def _shifted(written: WrittenDate, offset: int) -> WrittenDate:
