@@ -206,3 +206,10 @@ def test_a_name_without_a_patronymic_does_not_chain_two_different_ones() -> None
     # George W. and George H. W. are two presidents
     bushes = by_alias(resolve_corpus([m("George W. Bush", 1), m("George H. W. Bush", 2)]).entities)
     assert bushes["George W. Bush"] is not bushes["George H. W. Bush"]
+
+
+def test_a_retyping_reason_quotes_real_mention_counts() -> None:
+    # a watchlist match weighs a million votes; the reason still counts mentions
+    mentions = [m("Daniyar Kassenov", 1, watchlist_id="w1"), m("Daniyar Kassenov", 2, ORG)]
+    (entity,) = resolve_corpus(mentions).entities
+    assert "person in most of its 2 other mentions" in entity.aliases["Daniyar Kassenov"].reason

@@ -136,12 +136,14 @@ def vote_types(mentions: Sequence[MentionRef]) -> dict[str, tuple[EntityType, st
     person_surnames: set[str] = set()
     person_sounds: set[tuple[bool, str]] = set()  # (written in Cyrillic, consonant skeleton)
     opened: dict[str, set[str]] = defaultdict(set)  # first word -> the person full names it opens
+    counted: Counter[str] = Counter()  # mentions, unweighted: what a reason may quote
     for m in mentions:
         if m.kind is MentionKind.PROPAGATED:
             continue
         key = name_key(m.name)
         weight = 1_000_000 if m.watchlist_id and m.type is EntityType.PERSON else 1
         votes[key][m.type] += weight
+        counted[key] += 1
         spelled.setdefault(key, m.name)
         if m.type is EntityType.PERSON and key:
             person_surnames.add(skeleton(key.split()[-1]))
@@ -160,9 +162,9 @@ def vote_types(mentions: Sequence[MentionRef]) -> dict[str, tuple[EntityType, st
             places = counter[EntityType.LOCATION]
             if best is EntityType.PERSON and places >= 5 and places * 4 >= total:
                 best = EntityType.LOCATION
-            decided[key] = (best, f"{best.value} in most of its {min(total, 999_999)} other mentions")
+            decided[key] = (best, f"{best.value} in most of its {counted[key]} other mentions")
         typed = decided.get(key, (next(iter(counter)), ""))[0]
-        if typed is EntityType.ORGANIZATION and total <= RARE_ORG_MENTIONS:
+        if typed is EntityType.ORGANIZATION and counted[key] <= RARE_ORG_MENTIONS:
             why = _given_name_org(spelled[key], key, person_surnames, person_sounds, given_names)
             if why:
                 decided[key] = (EntityType.PERSON, why)
