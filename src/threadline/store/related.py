@@ -44,11 +44,11 @@ def rebuild_related(
         batch = missing[start : start + _BATCH]
         marks = ",".join("?" * len(batch))
         rows = conn.execute(
-            "SELECT id, title, CASE WHEN body_start > 0 THEN substr(text, body_start + 1, 20000)"
-            f" ELSE substr(text, 1, 20000) END FROM documents WHERE id IN ({marks}) ORDER BY id",
+            f"SELECT id, title, body_start, substr(text, 1, body_start + 20000) FROM documents WHERE id IN ({marks})"
+            " ORDER BY id",
             batch,
         ).fetchall()
-        pieces = [opening(r[1], r[2] or "") for r in rows]
+        pieces = [opening(r[1], _own_words(conn, r[0], r[3] or "", r[2])) for r in rows]
         vectors = encoder.vectors(pieces)
         conn.executemany(
             "INSERT OR REPLACE INTO document_vectors(document_id, model, vector) VALUES (?, ?, ?)",
@@ -73,3 +73,16 @@ def rebuild_related(
     conn.execute("DELETE FROM related_pairs")
     conn.executemany("INSERT INTO related_pairs(a, b, score) VALUES (?, ?, ?)", pairs)
     return RelatedReport(len(missing), len(pairs), time.perf_counter() - started)
+
+
+def _own_words(conn: sqlite3.Connection, doc_id: int, text: str, body_start: int) -> str:
+    """The body without the sentences the corpus repeats word for word (a mail disclaimer, a quoted
+    reply, a newsletter's footer): two messages that share only those are not one story."""
+    chars = list(text)
+    for start, end in conn.execute(
+        "SELECT s.start, s.end FROM sentences s WHERE s.document_id = ? AND s.key != 0 AND s.start < ?"
+        " AND (s.copy_of IS NOT NULL OR EXISTS (SELECT 1 FROM sentences c WHERE c.copy_of = s.id))",
+        (doc_id, len(text)),
+    ):
+        chars[start:end] = "\n" * (min(end, len(text)) - start)
+    return "".join(chars)[body_start:]
