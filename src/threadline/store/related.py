@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from threadline.link.related import MODEL, Encoder, close_pairs, opening
+from threadline.link.related import MIN_WORDS, MODEL, Encoder, close_pairs, opening
 
 DEFAULT_MIN_SCORE = 0.65
 _BATCH = 64  # documents read and embedded at a time
@@ -76,13 +76,19 @@ def rebuild_related(
 
 
 def _own_words(conn: sqlite3.Connection, doc_id: int, text: str, body_start: int) -> str:
-    """The body without the sentences the corpus repeats word for word (a mail disclaimer, a quoted
-    reply, a newsletter's footer): two messages that share only those are not one story."""
+    """The body without the sentences other stories repeat word for word (a mail disclaimer, a
+    newsletter's footer): two messages that share only those are not one story. The sentences its
+    own copies repeat are the story itself and stay; so does the whole body when too little is left."""
+    cluster = conn.execute(
+        "SELECT cluster_id FROM duplicate_members WHERE document_id = ?", (doc_id,)
+    ).fetchone()
     chars = list(text)
     for start, end in conn.execute(
         "SELECT s.start, s.end FROM sentences s WHERE s.document_id = ? AND s.key != 0 AND s.start < ?"
-        " AND (s.copy_of IS NOT NULL OR EXISTS (SELECT 1 FROM sentences c WHERE c.copy_of = s.id))",
-        (doc_id, len(text)),
+        " AND EXISTS (SELECT 1 FROM sentences o LEFT JOIN duplicate_members om ON om.document_id = o.document_id"
+        "  WHERE o.key = s.key AND o.document_id != s.document_id AND (? IS NULL OR om.cluster_id IS NOT ?))",
+        (doc_id, len(text), *([cluster[0]] * 2 if cluster else [None, None])),
     ):
         chars[start:end] = "\n" * (min(end, len(text)) - start)
-    return "".join(chars)[body_start:]
+    own = "".join(chars)[body_start:]
+    return own if len(own.split()) >= MIN_WORDS else text[body_start:]
