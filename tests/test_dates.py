@@ -252,3 +252,12 @@ def test_a_sent_line_the_header_reader_leaves_whole_still_dates_the_email(tmp_pa
     )
     [document] = read_file(path, path.read_bytes(), Limits()).documents
     assert (document.date, document.date_source) == ("2017-02-15", "printed-header")
+
+
+def test_datelines_with_the_date_in_brackets_or_the_agency_after_a_comma() -> None:
+    bracketed = _text_document("a.txt", "TORVIK (Nov 14): The port authority confirmed talks.")
+    assert (bracketed.date, bracketed.date_partial) == (None, "--11-14")  # no year printed: none invented
+    agency = _text_document("b.txt", "ВЕЛЬСК, 6 ноября 2019, Нордхавн Пресс. Эксперты рассказали...")
+    assert (agency.date, agency.date_source) == ("2019-11-06", "dateline")
+    prose = _text_document("c.txt", "Dear Corvin, 5 March 2024, was a long day for all of us.")
+    assert prose.date is None

@@ -45,7 +45,12 @@ _DATELINE = re.compile(
     rf"^[ \t]*[{_UPPER}][^\W\d_][\w .'’()-]{{0,40}}?(?:,[ \t]*[^\W\d_][\w .'’-]{{0,30}}?)?,[ \t]*"
 )
 # What may follow a dateline's date: the agency, a dash, the end of the line, a time.
-_AFTER_DATELINE = re.compile(r"^(?:[ \t]*$|\.?[ \t]*[/(—–-]|\.[ \t]|,[ \t]*\d{1,2}[:.]\d{2}|\.$)")
+_AFTER_DATELINE = re.compile(
+    rf"^(?:[ \t]*$|\.?[ \t]*[/(—–-]|\.[ \t]|,[ \t]*\d{{1,2}}[:.]\d{{2}}|\.$|,[ \t]*[{_UPPER}])"  # ", Agency."
+)
+# "TOKYO (Nov 14):", "LONDON (Jan 5) -": the date in brackets after the place.
+_BRACKETED_PLACE = re.compile(rf"^[ \t]*[{_UPPER}][^\W\d_][\w .'’-]{{0,40}}?[ \t]*\($")
+_AFTER_BRACKET = re.compile(r"^\)[ \t]*[:—–-]")
 # A line that holds only a date: a weekday and a time may go with it, and "| Politics" after it.
 _DATE_LINE_REST = re.compile(
     r"^[ \t]*(?:[,.]?[ \t]*(?:at[ \t]+|в[ \t]+)?\d{1,2}[:.]\d{2}(?::\d{2})?[ \t]*(?:[ap]\.?m\.?)?)?"
@@ -159,7 +164,8 @@ def _line_date(line: str) -> tuple[WrittenDate, str] | None:
             return written, "date-line"
         place = _DATELINE.match(before)
         dateline = place is not None and place.end() == len(before) and _AFTER_DATELINE.match(after)
-        if dateline and _is_place(before):
+        bracketed = _BRACKETED_PLACE.match(before) and _AFTER_BRACKET.match(after)
+        if (dateline or bracketed) and _is_place(before):
             return written, "dateline"
         return None  # only the first date of a line counts
     return None
