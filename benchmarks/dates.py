@@ -75,6 +75,9 @@ def loose_day(lines: list[str]) -> str | None:
 
 def documents(args: argparse.Namespace) -> int:
     folder = args.data / "house-oversight-2025"
+    if not (folder / "production-report.csv").exists():
+        print(f"shared data not available: {folder}")
+        return 0
     report = {}
     with (folder / "production-report.csv").open(encoding="utf-8-sig", newline="") as f:
         for row in csv.DictReader(f):
