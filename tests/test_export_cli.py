@@ -172,9 +172,12 @@ def test_watchlist_import_of_a_missing_file_errs_on_stderr(tmp_path: Path) -> No
 def test_held_out_real_articles_export_and_read_back(tmp_path: Path) -> None:
     """Real news articles never used in development, ingested and exported the same way."""
     pool = shared("neardup/tgcontest-en_train_pool.tsv")
-    csv.field_size_limit(10_000_000)
-    with open(pool, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
+    limit = csv.field_size_limit(10_000_000)  # process-wide: put it back for the tests after
+    try:
+        with open(pool, encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle, delimiter="\t"))
+    finally:
+        csv.field_size_limit(limit)
     articles: dict[str, dict[str, str]] = {}
     for r in rows:
         for side in ("first", "second"):

@@ -77,13 +77,21 @@ def write_mbox(path: Path, messages: int, seed: int = 2) -> Path:
     return path
 
 
-def write_articles(folder: Path, files: int, lines: int = 12, seed: int = 3) -> list[Path]:
+def write_articles(
+    folder: Path, files: int, lines: int = 12, seed: int = 3, *, unique: bool = False
+) -> list[Path]:
+    """``files`` stories of ``lines`` sentences. Boilerplate removal ignores digits, so a line that
+    differs from others only by its numbers is cut once four stories repeat it; with ``unique``,
+    each line also carries a word of its own and every line reaches NER."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for n in range(files):
         path = folder / f"story{n:04d}.txt"
-        path.write_text("\n".join(sentence(rng, n * 1000 + k) for k in range(lines)) + "\n")
+        text = [sentence(rng, n * 1000 + k) for k in range(lines)]
+        if unique:
+            text = [f"{line} Ref {''.join(rng.choices('bcdfghjklmnpqrstvwxz', k=8))}." for line in text]
+        path.write_text("\n".join(text) + "\n")
         written.append(path)
     return written
 
@@ -384,7 +392,7 @@ def _started_workers(run: Run, db: Path, *, committed: bool) -> None:
 
 def test_kill_9_leaves_no_process_behind_and_commits_early(tmp_path: Path) -> None:
     folder = tmp_path / "in"
-    write_articles(folder, 500, lines=100)  # about a minute of NER: killed long before its end
+    write_articles(folder, 500, lines=100, unique=True)  # minutes of NER: killed long before its end
     db = tmp_path / "t.db"
     with Run(db, "ingest", str(folder), "--no-progress") as run:
         _started_workers(run, db, committed=True)
@@ -405,7 +413,7 @@ def test_a_stop_signal_ends_cleanly_keeps_the_work_and_leaves_no_process(
     tmp_path: Path, sig: signal.Signals, whom: str
 ) -> None:
     folder = tmp_path / "in"
-    write_articles(folder, 300, lines=40)
+    write_articles(folder, 300, lines=20, unique=True)  # enough NER that the signal comes mid-run
     db = tmp_path / "t.db"
     with Run(db, "ingest", str(folder), "--no-progress") as run:
         _started_workers(run, db, committed=False)

@@ -221,6 +221,19 @@ def test_a_field_over_the_csv_limit_is_a_clear_error(
     assert "Traceback" not in err
 
 
+def test_the_field_limit_holds_when_another_caller_raised_csvs_own(tmp_path: Path) -> None:
+    import csv
+
+    file = tmp_path / "w.csv"
+    file.write_text("name,aliases\nInes Okafor,\nDaniyar Kassenov," + "x" * 140_000 + "\n")
+    limit = csv.field_size_limit(10_000_000)
+    try:
+        with pytest.raises(UnreadableFile, match="line 3: a field longer than 131,072"):
+            read_watchlist(file)
+    finally:
+        csv.field_size_limit(limit)
+
+
 def test_quoted_csv_fields_still_work(tmp_path: Path) -> None:
     file = tmp_path / "w.csv"
     file.write_text(

@@ -38,7 +38,9 @@ FTM_SCHEMATA = frozenset(_SCHEMA_NAMES.split())
 _READ = ("name", "alias", "weakAlias", "birthDate", "country", "nationality")
 MAX_NAME_CHARS = 500  # longer is not a name; the watchlist matcher builds a pattern from each
 MAX_PROBLEMS_SHOWN = 5
-_CSV_FIELD_LIMIT = csv.field_size_limit()
+# csv's own default. The module's limit is process-wide and another caller may raise it, so the
+# reader checks the length itself rather than relying on csv to refuse.
+_CSV_FIELD_LIMIT = 131_072
 
 
 def person_id(name: str) -> str:
@@ -116,6 +118,12 @@ def _csv_rows(text: str, problems: _Problems) -> Iterator[tuple[int, list[str]]]
             else:
                 reason = f"malformed CSV ({exc})"
             problems.add(f"line {line}", reason)
+            return
+        if any(len(c) > _CSV_FIELD_LIMIT for c in cells):
+            problems.add(
+                f"line {line}",
+                f"a field longer than {_CSV_FIELD_LIMIT:,} characters (a quote never closed?)",
+            )
             return
         if reader.line_num > line and any("\n" in c or "\r" in c for c in cells):
             problems.add(
