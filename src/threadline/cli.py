@@ -55,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--processes", type=int, default=2, help="NER worker processes (default 2)")
     p.add_argument("--parse-workers", type=int, default=2, help="file-parsing worker processes (default 2)")
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run NER on a Dask cluster: tcp://HOST:8786 (a running `dask scheduler`) or local:N"
+        " (N worker processes here); documents travel to its workers, so use only your own network",
+    )
     p.add_argument("--no-ocr", action="store_true", help="do not OCR scanned pages and images")
     p.add_argument(
         "--ocr-languages", default="eng+rus", help="Tesseract languages, '+'-joined (default eng+rus)"
@@ -373,8 +379,6 @@ def _emit(args: argparse.Namespace, out: Console, data: Any, render: Any) -> int
 
 
 def _ingest(args: argparse.Namespace, db: Path, out: Console, err: Console) -> int:
-    from threadline.pipeline import IngestStopped, RunProgress, ingest
-
     missing = [p for p in args.paths if not p.exists()]
     if missing:
         err.print(f"[red]no such file or folder:[/] {', '.join(map(str, missing))}")
@@ -394,6 +398,38 @@ def _ingest(args: argparse.Namespace, db: Path, out: Console, err: Console) -> i
         ocr_languages=args.ocr_languages,
         limits=limits,
     )
+    if not args.cluster:
+        return _ingest_with(args, db, settings, None, out, err)
+    from threadline.cluster import ClusterError, ClusterSpec, dashboard_link, open_cluster, worker_count
+
+    with contextlib.ExitStack() as stack:
+        try:
+            client = stack.enter_context(open_cluster(ClusterSpec.parse(args.cluster)))
+        except ClusterError as exc:
+            err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+            return 2
+        link = dashboard_link(client)
+        err.print(
+            f"cluster: {worker_count(client)} workers" + (f", dashboard {link}" if link else ""),
+            markup=False,
+            soft_wrap=True,
+        )
+        try:
+            return _ingest_with(args, db, settings, client, out, err)
+        except ClusterError as exc:
+            err.print(
+                f"[red]error:[/] {escape(str(exc))}; what was stored is kept: run the same command"
+                " again to finish",
+                soft_wrap=True,
+            )
+            return 2
+
+
+def _ingest_with(
+    args: argparse.Namespace, db: Path, settings: Settings, client: Any, out: Console, err: Console
+) -> int:
+    from threadline.pipeline import IngestStopped, RunProgress, ingest
+
     conn = connect(db)
     started = time.monotonic()
     show_progress = not args.no_progress and not args.json and sys.stderr.isatty()
@@ -425,7 +461,7 @@ def _ingest(args: argparse.Namespace, db: Path, out: Console, err: Console) -> i
         stop, stopped = threading.Event(), False
         with _stop_on_signals(stop) as received:
             try:
-                report = ingest(conn, args.paths, settings, progress=progress, stop=stop)
+                report = ingest(conn, args.paths, settings, progress=progress, stop=stop, cluster=client)
             except IngestStopped as exc:
                 report, stopped = exc.report, True
     if stopped:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from threadline.clean import clean, line_keys
 from threadline.config import Settings
@@ -47,6 +47,9 @@ from threadline.resolve.resolver import resolve_corpus
 from threadline.store import repository as repo
 from threadline.store.dates import refresh_dates
 from threadline.store.duplicates import rebuild_duplicates, rebuild_sources
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 # Documents cleaned together (their repeated lines counted first) and committed together: bounds
 # memory, and an interrupted run loses at most one chunk.
@@ -133,6 +136,7 @@ class _Run:
     settings: Settings
     report: IngestReport
     stop: threading.Event
+    cluster: Client | None = None  # a Dask client: extraction runs on its workers
     failure: Exception | None = None  # the first error; the run drains, rolls back and raises it
     files: dict[str, _FileState] = field(default_factory=dict)
     seen_hashes: set[str] = field(default_factory=set)
@@ -149,6 +153,7 @@ def ingest(
     progress: Progress | None = None,
     nlp: Any = None,
     stop: threading.Event | None = None,
+    cluster: Client | None = None,
 ) -> IngestReport:
     """Ingest files under ``paths`` into the database, then re-resolve entities and links.
 
@@ -158,9 +163,11 @@ def ingest(
     ``stop`` (from a signal handler, say) ends the run early: the documents in flight are
     stored, committed, and IngestStopped is raised. Any error ends the run too, once every
     worker process has stopped: the work not yet committed is rolled back and the error raised.
+    With a Dask ``cluster`` client, extraction runs on its workers (``threadline.cluster``);
+    everything else, and the answers, stay the same.
     """
     report = IngestReport()
-    run = _Run(conn, settings, report, stop or threading.Event())
+    run = _Run(conn, settings, report, stop or threading.Event(), cluster)
     entries = list(discover_all(paths))
     files = [entry for entry in entries if isinstance(entry, Path)]
     run.bytes_total = sum(_size(f) for f in files)
@@ -220,17 +227,29 @@ def _read_and_store(
     items = _fed(run, _cleaned(run, _documents(run, parsed)))
     first = next(items, None)
     if first is not None:
-        nlp = nlp or load_nlp(settings.spacy_model)
         watchlist = repo.load_watchlist(conn)
-        n_process = settings.processes if len(files) >= MIN_FILES_FOR_WORKERS else 1
-        extracted = extract_documents(
-            chain([first], items),
-            nlp,
-            watchlist,
-            batch_size=settings.batch_size,
-            n_process=n_process,
-            detector=LanguageDetector(),
-        )
+        extracted: Iterator[tuple[Document, Extraction | Exception, _Pending]]
+        if run.cluster is not None:
+            from threadline.cluster import extract_on_cluster
+
+            extracted = extract_on_cluster(
+                run.cluster,
+                chain([first], items),
+                watchlist,
+                spacy_model=settings.spacy_model,
+                batch_size=settings.batch_size,
+                stop=lambda: run.stop.is_set() or run.failure is not None,
+            )
+        else:
+            n_process = settings.processes if len(files) >= MIN_FILES_FOR_WORKERS else 1
+            extracted = extract_documents(
+                chain([first], items),
+                nlp or load_nlp(settings.spacy_model),
+                watchlist,
+                batch_size=settings.batch_size,
+                n_process=n_process,
+                detector=LanguageDetector(),
+            )
         last_commit = time.monotonic()
         for done, (document, extraction, pending) in enumerate(extracted, 1):
             if run.failure is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from threadline.extract.core import (
@@ -130,12 +130,13 @@ def extract_documents(
     n_process: int = 1,
     detector: LanguageDetector | None = None,
     russian: RussianNER | None = None,
+    load_russian: Callable[[], RussianNER] | None = None,
 ) -> Iterator[tuple[Document, Extraction | Exception, T]]:
     """Run NER over many documents and extract each; yields in input order.
 
     English text goes through spaCy's ``nlp.pipe``; with a ``detector``, Russian documents go to
     natasha instead and mixed ones to both, paragraph by paragraph (``russian`` is loaded on first
-    need when not given). ``T`` is any tag the caller wants carried along (a file path, say). A
+    need when not given, by ``load_russian`` when given: a worker that keeps one across calls). ``T`` is any tag the caller wants carried along (a file path, say). A
     document whose extraction fails is yielded with the exception instead, so the caller can
     record it and go on.
     """
@@ -178,7 +179,7 @@ def extract_documents(
             if kind != "en" and russian is None:
                 from threadline.extract.russian import RussianNER
 
-                russian = RussianNER()
+                russian = load_russian() if load_russian else RussianNER()
             if kind == "ru" and russian is not None:
                 extraction = extract_russian(document, clean, russian, matcher, people=watchlist)
             elif kind == "mixed" and russian is not None:

@@ -1,0 +1,307 @@
+"""Extraction on a Dask cluster: the NER stage, most of an ingest's time, spread over machines.
+
+An ingest's extraction goes through one of three executors, all yielding
+``(document, Extraction or the exception that stopped it, tag)`` in input order:
+
+- in-process: ``extract_documents`` with ``n_process=1`` (small runs, tests);
+- a local process pool: the same call with ``n_process > 1`` (spaCy's own workers; the default);
+- a Dask cluster: ``extract_on_cluster`` here, with ``threadline ingest --cluster``.
+
+Only extraction leaves this process. It is a pure function of a document, its cleaned text and the
+watchlist (``extract.extractor``), so batches of documents are submitted as Dask tasks, each worker
+keeps its models loaded between tasks (``Models``), and results come back in submission order.
+Discovery, parsing, cleaning (whose boilerplate counts see the whole run), storing and the
+corpus-wide steps stay here, so the store, its commits and a killed run's resumption behave as
+without a cluster, and the answers are the same.
+
+A worker lost mid-run costs only its tasks: the scheduler runs them again elsewhere. A batch that
+keeps killing workers (a hostile document) is retried one document at a time, so it costs only the
+documents that fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import logging
+import pickle
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from distributed import WorkerPlugin
+
+from threadline.extract.extractor import extract_documents, load_nlp
+from threadline.model import CleanText, Document, Extraction, WatchlistPerson
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from threadline.extract.language import LanguageDetector
+    from threadline.extract.russian import RussianNER
+
+T = TypeVar("T")
+# A task holds up to 32 documents or 100,000 characters: big enough that its cost dwarfs the
+# scheduler's few milliseconds, small enough that a lost worker loses little.
+TASK_DOCUMENTS = 32
+TASK_CHARACTERS = 100_000
+# Tasks in flight per worker, and their characters: results come back in order, so while one
+# worker reads a book (a task of its own) the others go on with what follows it, up to this.
+TASKS_PER_WORKER = 16
+CHARACTERS_PER_WORKER = 4_000_000
+MAX_CHARACTERS_IN_FLIGHT = 64_000_000  # bounds this process's memory on a big cluster
+TASK_RETRIES = 2
+PLUGIN_NAME = "threadline-models"
+WAIT_SECONDS = 1.0
+NO_WORKERS_SECONDS = 60.0
+
+
+class ClusterError(Exception):
+    """The cluster could not be reached or used."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterSpec:
+    """``local:N`` (a LocalCluster of N worker processes here) or a scheduler address."""
+
+    address: str | None
+    local_workers: int = 0
+
+    @classmethod
+    def parse(cls, text: str) -> ClusterSpec:
+        if text.startswith("local:"):
+            try:
+                workers = int(text.removeprefix("local:"))
+            except ValueError:
+                workers = 0
+            if workers < 1:
+                raise ClusterError(f"{text!r}: write local:N with N worker processes, N ≥ 1")
+            return cls(None, workers)
+        if "://" not in text:
+            raise ClusterError(f"{text!r}: a scheduler address is written tcp://HOST:PORT (or local:N)")
+        return cls(text)
+
+
+@contextlib.contextmanager
+def open_cluster(spec: ClusterSpec, timeout: float = 10.0) -> Iterator[Client]:
+    """A client of the cluster ``spec`` names, closed (with its LocalCluster, if any) on exit."""
+    from distributed import Client, LocalCluster
+
+    if spec.address is None:
+        # One thread per worker process: spaCy holds the GIL, so more threads would only queue.
+        with (
+            LocalCluster(
+                n_workers=spec.local_workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",  # never listens beyond this machine
+                dashboard_address="127.0.0.1:0" if _has_dashboard() else None,
+                silence_logs=logging.ERROR,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            yield client
+        return
+    try:
+        client = Client(spec.address, timeout=timeout)
+    except (OSError, TimeoutError) as exc:
+        raise ClusterError(f"no Dask scheduler answered at {spec.address}: {exc}") from exc
+    with client:
+        yield client
+
+
+def _has_dashboard() -> bool:
+    """The dashboard needs bokeh, which threadline does not install; without it, none is served."""
+    return importlib.util.find_spec("bokeh") is not None
+
+
+def dashboard_link(client: Client) -> str | None:
+    """The scheduler's dashboard address, when it serves one."""
+    services = client.scheduler_info().get("services", {})
+    return str(client.dashboard_link) if "dashboard" in services else None
+
+
+def worker_count(client: Client) -> int:
+    return len(client.scheduler_info().get("workers", {}))
+
+
+class Models(WorkerPlugin):
+    """Each worker process loads the NER models once, on first need, and keeps them."""
+
+    name = PLUGIN_NAME
+
+    def __init__(self, spacy_model: str) -> None:
+        self.spacy_model = spacy_model
+        self._nlp: Any = None
+        self._russian: RussianNER | None = None
+        self._detector: LanguageDetector | None = None
+
+    def nlp(self) -> Any:
+        if self._nlp is None:
+            self._nlp = load_nlp(self.spacy_model)
+        return self._nlp
+
+    def russian(self) -> RussianNER:
+        if self._russian is None:
+            from threadline.extract.russian import RussianNER
+
+            self._russian = RussianNER()
+        return self._russian
+
+    def detector(self) -> LanguageDetector:
+        if self._detector is None:
+            from threadline.extract.language import LanguageDetector
+
+            self._detector = LanguageDetector()
+        return self._detector
+
+
+def extract_batch(
+    items: list[tuple[Document, CleanText]], watchlist: Sequence[WatchlistPerson], batch_size: int
+) -> list[Extraction | Exception]:
+    """A Dask task: extract each document of ``items`` with this worker's models, in order."""
+    from distributed import get_worker
+
+    models = get_worker().plugins[PLUGIN_NAME]
+    assert isinstance(models, Models)
+    extracted = extract_documents(
+        ((document, clean, None) for document, clean in items),
+        models.nlp(),
+        watchlist,
+        batch_size=batch_size,
+        detector=models.detector(),
+        load_russian=models.russian,
+    )
+    return [_portable(extraction) for _, extraction, _ in extracted]
+
+
+def _portable(result: Extraction | Exception) -> Extraction | Exception:
+    """An exception that cannot travel back to the driver becomes one that says what it was."""
+    if isinstance(result, Exception):
+        try:
+            pickle.loads(pickle.dumps(result))
+        except Exception:
+            return RuntimeError(f"{type(result).__name__}: {result}")
+    return result
+
+
+def extract_on_cluster(
+    client: Client,
+    items: Iterable[tuple[Document, CleanText, T]],
+    watchlist: Sequence[WatchlistPerson],
+    *,
+    spacy_model: str,
+    batch_size: int = 32,
+    stop: Callable[[], bool] = lambda: False,
+) -> Iterator[tuple[Document, Extraction | Exception, T]]:
+    """``extract_documents`` with the work done by the cluster's workers; yields in input order.
+
+    The tasks in flight are bounded in number and characters, so memory here stays bounded
+    whatever the number of documents. Tags never leave this process. Once ``stop()`` is true the results end
+    within a second; a cluster left without workers for ``NO_WORKERS_SECONDS`` raises ClusterError
+    (a scheduler only waits for workers to come back, and the run would wait with it).
+    """
+    client.register_plugin(Models(spacy_model))
+    [shared] = client.scatter([list(watchlist)], broadcast=True)
+    workers = max(1, worker_count(client))
+    max_tasks = TASKS_PER_WORKER * workers + 2
+    max_characters = min(CHARACTERS_PER_WORKER * workers, MAX_CHARACTERS_IN_FLIGHT)
+    pending: deque[tuple[list[tuple[Document, CleanText, T]], Any]] = deque()
+
+    def wait(future: Any) -> list[Extraction | Exception] | None:
+        """The future's result; None once the run is stopped."""
+        alone_since: float | None = None
+        while True:
+            try:
+                result: list[Extraction | Exception] = future.result(timeout=WAIT_SECONDS)
+                return result
+            except TimeoutError:
+                pass
+            if stop():
+                return None
+            if worker_count(client):
+                alone_since = None
+            elif alone_since is None:
+                alone_since = time.monotonic()
+            elif time.monotonic() - alone_since > NO_WORKERS_SECONDS:
+                raise ClusterError(f"the cluster has had no workers for {NO_WORKERS_SECONDS:.0f} s")
+
+    def submit(batch: list[tuple[Document, CleanText, T]]) -> Any:
+        return client.submit(
+            extract_batch,
+            [(document, clean) for document, clean, _ in batch],
+            shared,
+            batch_size,
+            retries=TASK_RETRIES,
+            pure=False,
+        )
+
+    def collect(
+        batch: list[tuple[Document, CleanText, T]], future: Any
+    ) -> Iterator[tuple[Document, Extraction | Exception, T]]:
+        from distributed import KilledWorker
+
+        try:
+            results = wait(future)
+        except KilledWorker as exc:  # its workers died each time it ran: something in it kills them
+            if len(batch) == 1:
+                results = [RuntimeError(f"it stopped {TASK_RETRIES + 1} cluster workers: {exc}")]
+            else:  # each document alone, so a hostile one costs only itself
+                singles = [(item, submit([item])) for item in batch]
+                for item, single in singles:
+                    yield from collect([item], single)
+                return
+        except (ClusterError, _Stopped):
+            raise
+        except Exception as exc:  # documents fail inside the task, so this is the cluster's own
+            raise ClusterError(f"a task failed on the cluster: {type(exc).__name__}: {exc}") from exc
+        if results is None:
+            raise _Stopped
+        for (document, _, tag), extraction in zip(batch, results, strict=True):
+            yield document, extraction, tag
+
+    try:
+        in_flight = 0
+        for batch in _batches(items):
+            pending.append((batch, submit(batch)))
+            in_flight += _characters(batch)
+            while pending and (len(pending) >= max_tasks or in_flight >= max_characters):
+                head = pending.popleft()
+                in_flight -= _characters(head[0])
+                yield from collect(*head)
+        while pending:
+            yield from collect(*pending.popleft())
+    except _Stopped:
+        return
+    finally:
+        for _, future in pending:
+            future.cancel()
+
+
+class _Stopped(Exception):
+    """The run was asked to stop while waiting for a task."""
+
+
+def _characters(batch: list[tuple[Document, CleanText, T]]) -> int:
+    return sum(len(clean.text) for _, clean, _ in batch)
+
+
+def _batches(items: Iterable[tuple[Document, CleanText, T]]) -> Iterator[list[tuple[Document, CleanText, T]]]:
+    """Tasks of up to TASK_DOCUMENTS documents or TASK_CHARACTERS characters (a longer document
+    is a task of its own)."""
+    batch: list[tuple[Document, CleanText, T]] = []
+    size = 0
+    for item in items:
+        length = len(item[1].text)
+        if batch and size + length > TASK_CHARACTERS:
+            yield batch
+            batch, size = [], 0
+        batch.append(item)
+        size += length
+        if len(batch) == TASK_DOCUMENTS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch

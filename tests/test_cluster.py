@@ -1,0 +1,236 @@
+"""Extraction on a Dask cluster: real `dask scheduler` and `dask worker` processes on loopback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SAMPLE
+from threadline.cluster import ClusterError, ClusterSpec
+
+DASK = Path(sys.executable).parent / "dask"
+GENERATED_DOCUMENTS = 2000
+
+
+def run(db: Path, *args: str, check: bool = True, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "threadline", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"threadline {' '.join(args)} exited {proc.returncode}: {proc.stderr}")
+    return proc
+
+
+def test_cluster_addresses_are_read_or_refused() -> None:
+    assert ClusterSpec.parse("local:3") == ClusterSpec(None, 3)
+    assert ClusterSpec.parse("tcp://10.0.0.5:8786") == ClusterSpec("tcp://10.0.0.5:8786")
+    for wrong in ("local:0", "local:x", "10.0.0.5:8786"):
+        with pytest.raises(ClusterError):
+            ClusterSpec.parse(wrong)
+
+
+def test_tasks_are_cut_by_documents_and_by_characters() -> None:
+    from threadline.cluster import TASK_CHARACTERS, TASK_DOCUMENTS, _batches
+    from threadline.model import CleanText, Document
+
+    def item(n: int, length: int) -> tuple[Document, CleanText, int]:
+        text = "x" * length
+        return Document(path=f"d{n}", sha256=str(n), text=text), CleanText(text=text, segments=[]), n
+
+    short = [item(n, 10) for n in range(TASK_DOCUMENTS + 5)]
+    assert [len(b) for b in _batches(short)] == [TASK_DOCUMENTS, 5]
+    mixed = [item(0, 10), item(1, TASK_CHARACTERS * 3), item(2, 10), item(3, TASK_CHARACTERS - 5)]
+    assert [[tag for _, _, tag in b] for b in _batches(mixed)] == [[0], [1], [2], [3]]
+    assert [tag for b in _batches(mixed) for _, _, tag in b] == [0, 1, 2, 3]  # order kept
+
+
+def test_a_wrong_cluster_address_is_a_clear_error(tmp_path: Path) -> None:
+    proc = run(tmp_path / "t.db", "ingest", str(SAMPLE), "--cluster", "10.0.0.5:8786", check=False)
+    assert proc.returncode == 2 and "tcp://HOST:PORT" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_no_scheduler_at_the_address_is_a_clear_error(tmp_path: Path) -> None:
+    port = _free_port()  # nothing listens there
+    proc = run(tmp_path / "t.db", "ingest", str(SAMPLE), "--cluster", f"tcp://127.0.0.1:{port}", check=False)
+    assert proc.returncode == 2 and "no Dask scheduler answered" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class Cluster:
+    """A scheduler and workers as separate processes, as on real machines (no nanny: a worker
+    killed here stays dead, so its tasks must go to the other one)."""
+
+    def __init__(self, workers: int, log: Path) -> None:
+        self.port = _free_port()
+        self.address = f"tcp://127.0.0.1:{self.port}"
+        self.log = log.open("w")
+        common = {"stdout": self.log, "stderr": subprocess.STDOUT, "cwd": ROOT, "start_new_session": True}
+        self.scheduler = subprocess.Popen(
+            [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(self.port), "--no-dashboard"],
+            **common,  # type: ignore[call-overload]
+        )
+        self.workers = [
+            subprocess.Popen(
+                [str(DASK), "worker", self.address, "--nthreads", "1", "--no-nanny", "--no-dashboard"],
+                **common,  # type: ignore[call-overload]
+            )
+            for _ in range(workers)
+        ]
+
+    def wait_for_workers(self, count: int, timeout: float = 120) -> None:
+        from distributed import Client
+
+        with Client(self.address, timeout=timeout) as client:
+            client.wait_for_workers(count, timeout=timeout)
+
+    def close(self) -> None:
+        for proc in [*self.workers, self.scheduler]:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in [*self.workers, self.scheduler]:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        self.log.close()
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    started = Cluster(2, tmp_path / "cluster.log")
+    try:
+        started.wait_for_workers(2)
+        yield started
+    finally:
+        started.close()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fictional sample and generated news with planted people, links and rewrites."""
+    folder = tmp_path_factory.mktemp("cluster-corpus")
+    shutil.copytree(SAMPLE, folder / "sample")
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "synth.py"),
+            "generate",
+            str(folder / "generated"),
+            "--docs",
+            str(GENERATED_DOCUMENTS),
+            "--seed",
+            "7",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (folder / "generated" / "truth.json").unlink()  # the answers are not a document
+    return folder
+
+
+def _answers(db: Path) -> dict[str, str]:
+    """What a user reads: entities, every link with its evidence, duplicates, and two paths."""
+    out = {
+        "entities": run(db, "entities", "--json", "--limit", "100000").stdout,
+        "duplicates": run(db, "duplicates", "--json").stdout,
+    }
+    export = db.parent / f"{db.stem}-csv"
+    run(db, "export", "csv", str(export))
+    for file in sorted(export.iterdir()):
+        out[f"export/{file.name}"] = file.read_text()
+    with sqlite3.connect(db) as conn:
+        pairs = conn.execute(
+            "SELECT a.name, b.name FROM links l JOIN entities a ON a.id = l.a JOIN entities b ON b.id = l.b"
+            " ORDER BY l.sentences DESC, a.name, b.name LIMIT 3"
+        ).fetchall()
+    for a, b in pairs:
+        proc = run(db, "links", a, b, "--json", check=False)  # a name may be ambiguous: same in both
+        out[f"links {a} / {b}"] = f"{proc.returncode}\n{proc.stdout}"
+    return out
+
+
+@pytest.mark.slow
+def test_a_real_cluster_gives_the_same_answers_even_when_a_worker_dies(
+    tmp_path: Path, corpus: Path, cluster: Cluster
+) -> None:
+    plain = tmp_path / "plain.db"
+    run(plain, "ingest", str(corpus), "--no-progress")
+
+    spread = tmp_path / "dask.db"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "threadline",
+            "--db",
+            str(spread),
+            "ingest",
+            str(corpus),
+            "--no-progress",
+            "--cluster",
+            cluster.address,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # Once documents are being stored, one worker dies: its tasks must run on the other.
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and proc.poll() is None and _stored(spread) < 200:
+        time.sleep(0.5)
+    assert proc.poll() is None, "the run ended before a worker could be lost"
+    os.killpg(cluster.workers[0].pid, signal.SIGKILL)
+    _, err = proc.communicate(timeout=900)
+    assert proc.returncode == 0, err
+    assert "cluster: 2 workers" in err
+    assert _stored(plain) == _stored(spread) > GENERATED_DOCUMENTS
+    plain_answers, spread_answers = _answers(plain), _answers(spread)
+    assert plain_answers.keys() == spread_answers.keys()
+    for key, text in plain_answers.items():
+        assert spread_answers[key] == text, f"{key} differs"
+    assert run(spread, "errors", "--json").stdout == run(plain, "errors", "--json").stdout
+
+
+def _stored(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            count: int = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+            return count
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.slow
+def test_local_cluster_ingests_the_sample(tmp_path: Path) -> None:
+    plain, spread = tmp_path / "plain.db", tmp_path / "local.db"
+    run(plain, "ingest", str(SAMPLE), "--no-progress")
+    proc = run(spread, "ingest", str(SAMPLE), "--no-progress", "--cluster", "local:2")
+    assert "cluster: 2 workers" in proc.stderr
+    for command in (["entities", "--json"], ["duplicates", "--json"], ["summary", "--json"]):
+        assert run(spread, *command).stdout == run(plain, *command).stdout, command
