@@ -25,11 +25,14 @@ largest W (1.0: the cluster costs nothing), and the second Dask's throughput at 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -55,6 +58,7 @@ class Measure:
     driver_rss_mb: float
     worker_rss_mb: float
     steps: dict[str, float]
+    memory: list[tuple[float, float, float]]  # (seconds, ingest RSS MB, largest worker RSS MB)
 
     @property
     def words_per_s(self) -> float:
@@ -69,6 +73,17 @@ class Measure:
             f" peak RSS ingest {self.driver_rss_mb:.0f} MB, worker {self.worker_rss_mb:.0f} MB;"
             f" corpus-wide: {steps}"
         )
+
+    def memory_line(self) -> str:
+        """Largest RSS in each quarter of the run: flat when memory does not grow with documents."""
+        if not self.memory:
+            return "memory: not sampled"
+        quarters = []
+        for q in range(4):
+            part = [m for m in self.memory if q / 4 <= m[0] / self.seconds < (q + 1) / 4]
+            if part:
+                quarters.append(f"{max(m[1] for m in part):.0f}/{max(m[2] for m in part):.0f}")
+        return "  RSS MB by quarter of the run (ingest/worker): " + ", ".join(quarters)
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -132,10 +147,27 @@ def _run(folder: Path, db: Path, executor: str, workers: int) -> Measure:
     return Measure(**data)
 
 
+def _sample_memory(started: float, samples: list[tuple[float, float, float]], done: threading.Event) -> None:
+    """Every 2 s: this process's RSS and its largest descendant's (NER or Dask workers)."""
+    import psutil  # type: ignore[import-untyped]  # installed with distributed
+
+    me = psutil.Process()
+    while not done.wait(2.0):
+        worker = 0.0
+        for child in me.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                worker = max(worker, child.memory_info().rss / 2**20)
+        samples.append((time.perf_counter() - started, me.memory_info().rss / 2**20, worker))
+
+
 def _one(executor: str, workers: int, folder: Path, db: Path) -> None:
     settings = replace(Settings(db_path=db), processes=workers)
     conn = connect(db)
     started = time.perf_counter()
+    memory: list[tuple[float, float, float]] = []
+    done = threading.Event()
+    sampler = threading.Thread(target=_sample_memory, args=(started, memory, done), daemon=True)
+    sampler.start()
     worker_rss = 0.0
     if executor == "dask":
         from threadline.cluster import ClusterSpec, open_cluster
@@ -147,6 +179,8 @@ def _one(executor: str, workers: int, folder: Path, db: Path) -> None:
         report = ingest(conn, [folder], settings)
         worker_rss = _child_peak_mb()
     seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
     conn.close()
     steps = _corpus_steps(db)
     driver = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -161,6 +195,7 @@ def _one(executor: str, workers: int, folder: Path, db: Path) -> None:
                 "driver_rss_mb": driver,
                 "worker_rss_mb": worker_rss,
                 "steps": steps,
+                "memory": memory,
             }
         )
     )
@@ -184,10 +219,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(f"generated {args.docs} documents in {time.perf_counter() - started:.1f}s")
         corpus = base / f"corpus-{args.docs}-{args.seed}"
-        if not corpus.exists():  # the truth file is not a document
+        if not corpus.exists():  # the documents without the truth file (ingest refuses symlinks out)
             corpus.mkdir(parents=True)
             for file in folder.glob("*.txt"):
-                (corpus / file.name).symlink_to(file)
+                os.link(file, corpus / file.name)
         measures: list[Measure] = []
         last_db: Path | None = None
         for workers in args.workers:
@@ -197,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
                     path.unlink(missing_ok=True)
                 measure = _run(corpus, db, executor, workers)
                 print(measure.line(), flush=True)
+                print(measure.memory_line(), flush=True)
                 measures.append(measure)
                 last_db = db
         if args.score and last_db is not None:
@@ -211,9 +247,9 @@ def _summary(measures: list[Measure]) -> None:
     by = {(m.executor, m.workers): m for m in measures}
     top = max((m.workers for m in measures), default=0)
     ratio = speedup = float("nan")
-    if ("dask", top) in by and ("local", top) in by:
+    if ("dask", top) in by and ("local", top) in by and by["local", top].words:
         ratio = by["dask", top].words_per_s / by["local", top].words_per_s
-    if ("dask", 1) in by and ("dask", 2) in by:
+    if ("dask", 1) in by and ("dask", 2) in by and by["dask", 1].words:
         speedup = by["dask", 2].words_per_s / by["dask", 1].words_per_s
     print(f"dask_vs_local_per_worker={ratio:.2f} speedup_1_to_2={speedup:.2f}")
 

@@ -234,3 +234,31 @@ def test_local_cluster_ingests_the_sample(tmp_path: Path) -> None:
     assert "cluster: 2 workers" in proc.stderr
     for command in (["entities", "--json"], ["duplicates", "--json"], ["summary", "--json"]):
         assert run(spread, *command).stdout == run(plain, *command).stdout, command
+
+
+@pytest.mark.slow
+def test_kill_9_of_an_ingest_on_a_local_cluster_leaves_no_process(tmp_path: Path, corpus: Path) -> None:
+    import psutil  # type: ignore[import-untyped]  # installed with distributed
+
+    db = tmp_path / "k.db"
+    command = ["ingest", str(corpus), "--no-progress", "--cluster", "local:2"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "threadline", "--db", str(db), *command],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None and _stored(db) == 0:
+            time.sleep(0.5)
+        assert proc.poll() is None and _stored(db) > 0, "no document stored while the run went on"
+        family = psutil.Process(proc.pid).children(recursive=True)
+        assert len(family) >= 2  # the cluster's workers, at least
+        proc.kill()
+        proc.wait()
+        _, alive = psutil.wait_procs(family, timeout=30)
+        assert not alive, [p.cmdline() for p in alive]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
