@@ -309,6 +309,30 @@ def test_graph_data_corpus_wide_and_around_an_entity(client: TestClient, conn: s
     assert client.get("/api/graph?from=2024-13").status_code == 422
 
 
+def test_the_graph_date_window_keeps_documents_dated_to_a_month_or_a_year(tmp_path: Path) -> None:
+    from threadline.query.browse import graph
+
+    conn = connect(tmp_path / "m.db")
+    with conn:
+        for path, date, names in (
+            ("month.txt", "2024-04", ("Ilse Varga", "Tomas Brenn")),
+            ("year.txt", "2023", ("Ilse Varga", "Odile Marsh")),
+            ("day.txt", "2024-06-02", ("Ilse Varga", "Pavel Dorn")),
+        ):
+            line = f"{names[0]} met {names[1]} in the port."
+            document, extraction = _stored(path, "text", date, [line], [(n, P) for n in names])
+            repo.add_document(conn, path, document, extraction)
+        resolve_all(conn)
+
+    def people(since: str, until: str) -> set[str]:
+        return {n["name"] for n in graph(conn, since=since, until=until)["nodes"]}
+
+    assert people("2024-04-10", "2024-04-20") == {"Ilse Varga", "Tomas Brenn"}  # April overlaps
+    assert people("2023-05-01", "2023-05-31") == {"Ilse Varga", "Odile Marsh"}  # 2023 overlaps
+    assert people("2024-05-01", "2024-12-31") == {"Ilse Varga", "Pavel Dorn"}
+    conn.close()
+
+
 def test_graph_page_draws_with_local_scripts_only(client: TestClient) -> None:
     html = client.get("/graph?entity=Kasenov&type=person").text
     scripts = re.findall(r'<script src="([^"]+)"', html)

@@ -16,7 +16,7 @@ from typing import Any
 from threadline.names.keys import name_key
 from threadline.query.dateranges import ANY_TIME, DateRange
 from threadline.query.queries import COPIES, JSON, evidence_object, fts_query
-from threadline.query.web_queries import HIT_CLOSE, HIT_OPEN, _chunks, _marks
+from threadline.query.web_queries import HIT_CLOSE, HIT_OPEN, id_chunks, placeholders
 
 ENTITY_TYPES = ("person", "organization", "location")
 SORTS = {
@@ -95,7 +95,7 @@ def connections(
 ) -> JSON:
     """Every entity linked to one, best supported first, a page at a time: ``{"total", "rows"}``; each
     row ``{id, name, type, sentences, documents, stories, sources, evidence: [first sentence]}``."""
-    from threadline.query.queries import _evidence_rows, link_independent_counts
+    from threadline.query.queries import evidence_rows, link_independent_counts
 
     type_filter = " WHERE e.type = ?" if type else ""
     base = (
@@ -122,7 +122,7 @@ def connections(
                 "documents": r["documents"],
                 "stories": independent["stories"],
                 "sources": independent["sources"],
-                "evidence": _evidence_rows(conn, entity_id, r["id"], 1),
+                "evidence": evidence_rows(conn, entity_id, r["id"], 1),
             }
         )
     return {"total": total, "rows": out}
@@ -189,9 +189,10 @@ def did_you_mean(conn: sqlite3.Connection, text: str, *, limit: int = 5, cutoff:
         return []
     out = []
     ids = list(scored)
-    for part in _chunks(ids):
+    for part in id_chunks(ids):
         for r in conn.execute(
-            f"SELECT id, key, name, type, mentions FROM entities WHERE id IN ({_marks(len(part))})", part
+            f"SELECT id, key, name, type, mentions FROM entities WHERE id IN ({placeholders(len(part))})",
+            part,
         ):
             score, spelling = scored[r[0]]
             out.append(
@@ -289,7 +290,7 @@ def search_spellings(
     spellings = [s for e in named for s in e["spellings"]]
     fts = _spelling_query(words, spellings)
     named_ids = [e["internal"] for e in named]
-    marks = _marks(len(named_ids))
+    marks = placeholders(len(named_ids))
     filters = "".join(
         " AND d.id IN (SELECT document_id FROM mentions WHERE entity_id = ?)" for _ in entity_ids
     )
@@ -314,7 +315,7 @@ def search_spellings(
     if ids:
         for r in conn.execute(
             "SELECT rowid, snippet(documents_fts, 1, ?, ?, ' … ', 24) FROM documents_fts"
-            f" WHERE documents_fts MATCH ? AND rowid IN ({_marks(len(ids))})",
+            f" WHERE documents_fts MATCH ? AND rowid IN ({placeholders(len(ids))})",
             [HIT_OPEN, HIT_CLOSE, fts, *ids],
         ):
             snippets[r[0]] = r[1]
@@ -364,18 +365,15 @@ SPAN = 1000.0  # positions lie in [-SPAN, SPAN]
 def _dated_links(
     conn: sqlite3.Connection, since: str | None, until: str | None
 ) -> dict[tuple[int, int], tuple[int, int]]:
-    """(a, b) -> (sentences, documents) counting only sentences of documents dated in the window."""
-    where, args = [], []
-    if since:
-        where.append("substr(d.date, 1, 10) >= ?")
-        args.append(since)
-    if until:
-        where.append("substr(d.date, 1, 10) <= ?")
-        args.append(until)
+    """(a, b) -> (sentences, documents) counting only sentences of documents dated in the window.
+
+    A document dated to a month or a year is in the window when that month or year overlaps it,
+    as everywhere else ``--from``/``--to`` apply (``DateRange``)."""
+    condition, args = DateRange(since or None, until or None).sql("d.date")
     rows = conn.execute(
         "SELECT ls.a, ls.b, COUNT(*), COUNT(DISTINCT s.document_id) FROM link_sentences ls"
         " JOIN sentences s ON s.id = ls.sentence_id JOIN documents d ON d.id = s.document_id"
-        f" WHERE d.date IS NOT NULL AND {' AND '.join(where)} GROUP BY ls.a, ls.b",
+        f" WHERE d.date IS NOT NULL AND {condition} GROUP BY ls.a, ls.b",
         args,
     )
     return {(a, b): (n, docs) for a, b, n, docs in rows}
@@ -418,8 +416,8 @@ def graph(
                     if b in wanted:
                         found.append((b, a, n, docs))
             return [f for f in found if passes(f[1])]
-        for part in _chunks(list(ids)):
-            marks = _marks(len(part))
+        for part in id_chunks(list(ids)):
+            marks = placeholders(len(part))
             for side, other in (("a", "b"), ("b", "a")):
                 found.extend(
                     conn.execute(
@@ -456,7 +454,7 @@ def graph(
             total = len(candidates)
             chosen = candidates[:cap]
         else:
-            marks = _marks(len(kinds))
+            marks = placeholders(len(kinds))
             has_link = (
                 "(EXISTS (SELECT 1 FROM links WHERE a = e.id AND sentences >= ?)"
                 " OR EXISTS (SELECT 1 FROM links WHERE b = e.id AND sentences >= ?))"
@@ -489,9 +487,9 @@ def _drawn(
     import networkx as nx
 
     info: dict[int, sqlite3.Row] = {}
-    for part in _chunks(chosen):
+    for part in id_chunks(chosen):
         for r in conn.execute(
-            f"SELECT id, key, name, type, mentions, documents FROM entities WHERE id IN ({_marks(len(part))})",
+            f"SELECT id, key, name, type, mentions, documents FROM entities WHERE id IN ({placeholders(len(part))})",
             part,
         ):
             info[r["id"]] = r

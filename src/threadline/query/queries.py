@@ -160,7 +160,7 @@ def find_entity(conn: sqlite3.Connection, query: str) -> sqlite3.Row:
     return rows[0]  # type: ignore[no-any-return]
 
 
-def _evidence_rows(
+def evidence_rows(
     conn: sqlite3.Connection, a: int, b: int, limit: int | None, when: DateRange = ANY_TIME
 ) -> list[JSON]:
     lo, hi = min(a, b), max(a, b)
@@ -247,7 +247,7 @@ def show(conn: sqlite3.Connection, query: str, *, connections: int = 25) -> JSON
                 "documents": r["ld"],
                 "stories": independent["stories"],
                 "sources": independent["sources"],
-                "evidence": _evidence_rows(conn, eid, r["id"], EVIDENCE_PER_CONNECTION),
+                "evidence": evidence_rows(conn, eid, r["id"], EVIDENCE_PER_CONNECTION),
             }
         )
     return result
@@ -296,7 +296,7 @@ def links(
     With a date range, only sentences of documents dated in it count."""
     ea, eb = find_entity(conn, a), find_entity(conn, b)
     ia, ib = ea["id"], eb["id"]
-    direct = _evidence_rows(conn, ia, ib, None, when) if ia != ib else []
+    direct = evidence_rows(conn, ia, ib, None, when) if ia != ib else []
     na, nb = _neighbours(conn, ia, when), _neighbours(conn, ib, when)
     candidates: list[tuple[int, int, int, list[int]]] = []  # (hops, -weakest, -total, ids)
     for mid in set(na) & set(nb) - {ia, ib}:
@@ -321,7 +321,7 @@ def links(
                 names[i] = conn.execute("SELECT name FROM entities WHERE id = ?", (i,)).fetchone()[0]
         hops = []
         for x, y in pairwise(ids):
-            hops.extend(_evidence_rows(conn, x, y, 1, when))
+            hops.extend(evidence_rows(conn, x, y, 1, when))
         paths.append({"entities": [names[i] for i in ids], "evidence": hops})
     return {
         "from": {"id": ea["key"], "name": ea["name"]},
@@ -408,7 +408,7 @@ def summary(conn: sqlite3.Connection, *, top: int = 10) -> JSON:
         " WHERE ea.type = 'person' AND eb.type = 'person' ORDER BY l.sentences DESC, l.documents DESC LIMIT ?",
         (top,),
     ):
-        evidence = _evidence_rows(conn, r["a"], r["b"], 1)
+        evidence = evidence_rows(conn, r["a"], r["b"], 1)
         independent = link_independent_counts(conn, r["a"], r["b"])
         strongest.append(
             {

@@ -32,12 +32,14 @@ CONTEXT_CHARS = 90  # keyword-in-context: characters kept each side of a mention
 _CHUNK = 500  # ids per IN (...) list
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+def id_chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    """``ids`` in pieces small enough for one ``IN (...)`` each."""
     for i in range(0, len(ids), _CHUNK):
         yield ids[i : i + _CHUNK]
 
 
-def _marks(n: int) -> str:
+def placeholders(n: int) -> str:
+    """``?,?,…`` for ``n`` parameters."""
     return ",".join("?" * n)
 
 
@@ -61,7 +63,7 @@ def _rows_by_path(conn: sqlite3.Connection, columns: str, paths: Iterable[str]) 
     for i in range(0, len(wanted), _CHUNK):
         part = wanted[i : i + _CHUNK]
         yield from conn.execute(
-            f"SELECT path, {columns} FROM documents WHERE path IN ({_marks(len(part))})", part
+            f"SELECT path, {columns} FROM documents WHERE path IN ({placeholders(len(part))})", part
         )
 
 
@@ -277,21 +279,21 @@ def entity_mentions(
             break
     rank = {doc_id: i for i, doc_id in enumerate(page_documents)}
     found: list[tuple[int, int, int]] = []  # (document rank, start, mention id)
-    for part in _chunks(page_documents):
+    for part in id_chunks(page_documents):
         found.extend(
             (rank[r[1]], r[2], r[0])
             for r in conn.execute(
-                f"SELECT id, document_id, start FROM mentions WHERE entity_id = ? AND document_id IN ({_marks(len(part))})",
+                f"SELECT id, document_id, start FROM mentions WHERE entity_id = ? AND document_id IN ({placeholders(len(part))})",
                 [entity_id, *part],
             )
         )
     ids = [mid for _, _, mid in sorted(found)][skip : skip + limit]
     rows: dict[int, sqlite3.Row] = {}
-    for part in _chunks(ids):
+    for part in id_chunks(ids):
         for r in conn.execute(
             "SELECT m.id, m.document_id, m.start, m.end, m.surface, m.role, s.start AS s_start, s.end AS s_end,"
             " d.path, d.title, d.date FROM mentions m JOIN sentences s ON s.id = m.sentence_id"
-            f" JOIN documents d ON d.id = m.document_id WHERE m.id IN ({_marks(len(part))})",
+            f" JOIN documents d ON d.id = m.document_id WHERE m.id IN ({placeholders(len(part))})",
             part,
         ):
             rows[r["id"]] = r
@@ -349,9 +351,9 @@ def connection_sentences(conn: sqlite3.Connection, a: int, b: int, *, limit: int
     ).fetchall()
     sentence_ids = [s["id"] for s in sentences]
     spans: dict[int, list[sqlite3.Row]] = {}
-    for part in _chunks(sentence_ids):
+    for part in id_chunks(sentence_ids):
         for m in conn.execute(
-            f"SELECT id, sentence_id, start, end, entity_id FROM mentions WHERE sentence_id IN ({_marks(len(part))})"
+            f"SELECT id, sentence_id, start, end, entity_id FROM mentions WHERE sentence_id IN ({placeholders(len(part))})"
             " AND entity_id IN (?, ?) ORDER BY start",
             [*part, a, b],
         ):
@@ -460,7 +462,7 @@ def search_documents(
     if fts and ids:
         for r in conn.execute(
             "SELECT rowid, snippet(documents_fts, 1, ?, ?, ' … ', 24) FROM documents_fts"
-            f" WHERE documents_fts MATCH ? AND rowid IN ({_marks(len(ids))})",
+            f" WHERE documents_fts MATCH ? AND rowid IN ({placeholders(len(ids))})",
             [HIT_OPEN, HIT_CLOSE, fts, *ids],
         ):
             snippets[r[0]] = r[1]
@@ -536,8 +538,8 @@ def ego_network(
     def neighbours(ids: Sequence[int]) -> list[tuple[int, int, int]]:
         """(from, to, sentences) for links of ``ids`` passing the filters."""
         found = []
-        for part in _chunks(ids):
-            marks = _marks(len(part))
+        for part in id_chunks(ids):
+            marks = placeholders(len(part))
             args: list[Any] = [*part, min_sentences] + ([type] if type else [])
             for a_side, b_side in (("a", "b"), ("b", "a")):
                 found.extend(
@@ -563,9 +565,9 @@ def ego_network(
     chosen = sorted(scores, key=lambda i: (-scores[i][0], scores[i][1], i))[: max(cap - 1, 0)]
     ids = [entity_id, *chosen]
     nodes = []
-    for part in _chunks(ids):
+    for part in id_chunks(ids):
         for r in conn.execute(
-            f"SELECT id, key, name, type, mentions, documents FROM entities WHERE id IN ({_marks(len(part))})",
+            f"SELECT id, key, name, type, mentions, documents FROM entities WHERE id IN ({placeholders(len(part))})",
             part,
         ):
             score, hop = scores.get(r["id"], (0, 0))
@@ -584,9 +586,9 @@ def ego_network(
     nodes.sort(key=lambda n: (n["hop"], -n["score"], n["name"]))
     chosen_set = set(ids)
     edges = []
-    for part in _chunks(ids):
+    for part in id_chunks(ids):
         for r in conn.execute(
-            f"SELECT a, b, sentences, documents FROM links WHERE a IN ({_marks(len(part))}) AND sentences >= ?",
+            f"SELECT a, b, sentences, documents FROM links WHERE a IN ({placeholders(len(part))}) AND sentences >= ?",
             [*part, min_sentences],
         ):
             if r["b"] in chosen_set:
