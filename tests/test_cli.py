@@ -256,3 +256,20 @@ def test_rewritten_wire_story_is_one_story(sample_db: Path) -> None:
     )
     # The wire story and its rewrite are two documents but one story.
     assert tulegenov["stories"] < tulegenov["documents"]
+
+
+def test_output_piped_into_a_reader_that_stops_early_is_not_an_error(sample_db: Path) -> None:
+    """`threadline export ftm - | head -3`: the reader closes the pipe; no error, exit 0. The
+    output is larger than a pipe holds, so the writer is still writing when the pipe closes."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "threadline", "--db", str(sample_db), "export", "ftm", "-"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        bufsize=0,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(10)
+    proc.stdout.close()  # as `head` does once it has its lines
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0 and "error" not in err, err

@@ -244,6 +244,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("interrupted", markup=False, soft_wrap=True)
         return 130
+    except BrokenPipeError:
+        raise  # the reader (`| head`) has gone: entry() ends quietly
     except Exception as exc:
         return _failed(args.command, db, err, exc)
 
