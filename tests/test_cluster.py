@@ -10,13 +10,14 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import ROOT, SAMPLE
-from threadline.cluster import ClusterError, ClusterSpec
+from threadline.cluster import ClusterError, ClusterSpec, Models
 
 DASK = Path(sys.executable).parent / "dask"
 GENERATED_DOCUMENTS = 2000
@@ -78,21 +79,25 @@ def _free_port() -> int:
 
 
 class Cluster:
-    """A scheduler and workers as separate processes, as on real machines (no nanny: a worker
-    killed here stays dead, so its tasks must go to the other one)."""
+    """A scheduler and workers as separate processes, as on real machines. Without a nanny a
+    worker killed stays dead, so its tasks must go to the other one; with one it comes back."""
 
-    def __init__(self, workers: int, log: Path) -> None:
+    def __init__(self, workers: int, log: Path, *, nanny: bool = False) -> None:
         self.port = _free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
         self.log = log.open("w")
-        common = {"stdout": self.log, "stderr": subprocess.STDOUT, "cwd": ROOT, "start_new_session": True}
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}  # tests' own plugins are importable there
+        common = {
+            "stdout": self.log, "stderr": subprocess.STDOUT, "cwd": ROOT, "env": env, "start_new_session": True,
+        }  # fmt: skip
         self.scheduler = subprocess.Popen(
             [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(self.port), "--no-dashboard"],
             **common,  # type: ignore[call-overload]
         )
         self.workers = [
             subprocess.Popen(
-                [str(DASK), "worker", self.address, "--nthreads", "1", "--no-nanny", "--no-dashboard"],
+                [str(DASK), "worker", self.address, "--nthreads", "1", "--no-dashboard"]
+                + ([] if nanny else ["--no-nanny"]),
                 **common,  # type: ignore[call-overload]
             )
             for _ in range(workers)
@@ -262,3 +267,55 @@ def test_kill_9_of_an_ingest_on_a_local_cluster_leaves_no_process(tmp_path: Path
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+class PoisonedModels(Models):
+    """The real models, except that a piece of text holding POISON kills the worker reading it."""
+
+    def nlp(self) -> Any:
+        real = super().nlp()
+
+        class Pipeline:
+            def pipe(self, texts: Iterable[str], **kwargs: Any) -> Iterator[Any]:
+                def checked() -> Iterator[str]:
+                    for text in texts:
+                        if "POISON" in text:
+                            os._exit(1)  # as a segfault in a C library would
+                        yield text
+
+                return real.pipe(checked(), **kwargs)  # type: ignore[no-any-return]
+
+        return Pipeline()
+
+
+@pytest.mark.slow
+def test_a_document_that_kills_workers_costs_only_itself(tmp_path: Path) -> None:
+    from distributed import Client
+
+    from threadline.clean import clean
+    from threadline.cluster import extract_on_cluster
+    from threadline.config import SPACY_MODEL
+    from threadline.model import Document
+
+    texts = [f"Ines Okafor met Daniyar Kassenov in Astana on day {n}." for n in range(40)]
+    texts[17] = "Ines Okafor wrote POISON to Daniyar Kassenov."
+    documents = [Document(path=f"d{n}.txt", sha256=str(n), text=t) for n, t in enumerate(texts)]
+    items = [(document, clean(document), n) for n, document in enumerate(documents)]
+    cluster = Cluster(2, tmp_path / "cluster.log", nanny=True)
+    try:
+        cluster.wait_for_workers(2)
+        with Client(cluster.address) as client:
+            poisoned = PoisonedModels(SPACY_MODEL)
+            results = list(extract_on_cluster(client, items, [], spacy_model=SPACY_MODEL, models=poisoned))
+    finally:
+        cluster.close()
+    assert [tag for _, _, tag in results] == list(range(40))  # every document, in order
+    failed = [(tag, str(extraction)) for _, extraction, tag in results if isinstance(extraction, Exception)]
+    assert [tag for tag, _ in failed] == [17] and "cluster workers" in failed[0][1]
+    people = {
+        m.name
+        for _, extraction, _ in results
+        if not isinstance(extraction, Exception)
+        for m in extraction.mentions
+    }
+    assert {"Ines Okafor", "Daniyar Kassenov"} <= people

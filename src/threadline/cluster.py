@@ -9,7 +9,7 @@ An ingest's extraction goes through one of three executors, all yielding
 
 Only extraction leaves this process. It is a pure function of a document, its cleaned text and the
 watchlist (``extract.extractor``), so batches of documents are submitted as Dask tasks, each worker
-keeps its models loaded between tasks (``Models``), and results come back in submission order.
+keeps its models and the watchlist between tasks (``Models``), and results come back in order.
 Discovery, parsing, cleaning (whose boilerplate counts see the whole run), storing and the
 corpus-wide steps stay here, so the store, its commits and a killed run's resumption behave as
 without a cluster, and the answers are the same.
@@ -128,12 +128,15 @@ def worker_count(client: Client) -> int:
 
 
 class Models(WorkerPlugin):
-    """Each worker process loads the NER models once, on first need, and keeps them."""
+    """Each worker process loads the NER models once, on first need, and keeps them, with the
+    run's watchlist. As a plugin it reaches every worker, those that join or restart mid-run too
+    (data scattered to the workers would die with them, and every task after it)."""
 
     name = PLUGIN_NAME
 
-    def __init__(self, spacy_model: str) -> None:
+    def __init__(self, spacy_model: str, watchlist: Sequence[WatchlistPerson] = ()) -> None:
         self.spacy_model = spacy_model
+        self.watchlist = list(watchlist)
         self._nlp: Any = None
         self._russian: RussianNER | None = None
         self._detector: LanguageDetector | None = None
@@ -158,9 +161,7 @@ class Models(WorkerPlugin):
         return self._detector
 
 
-def extract_batch(
-    items: list[tuple[Document, CleanText]], watchlist: Sequence[WatchlistPerson], batch_size: int
-) -> list[Extraction | Exception]:
+def extract_batch(items: list[tuple[Document, CleanText]], batch_size: int) -> list[Extraction | Exception]:
     """A Dask task: extract each document of ``items`` with this worker's models, in order."""
     from distributed import get_worker
 
@@ -169,7 +170,7 @@ def extract_batch(
     extracted = extract_documents(
         ((document, clean, None) for document, clean in items),
         models.nlp(),
-        watchlist,
+        models.watchlist,
         batch_size=batch_size,
         detector=models.detector(),
         load_russian=models.russian,
@@ -195,16 +196,18 @@ def extract_on_cluster(
     spacy_model: str,
     batch_size: int = 32,
     stop: Callable[[], bool] = lambda: False,
+    models: Models | None = None,
 ) -> Iterator[tuple[Document, Extraction | Exception, T]]:
     """``extract_documents`` with the work done by the cluster's workers; yields in input order.
 
     The tasks in flight are bounded in number and characters, so memory here stays bounded
-    whatever the number of documents. Tags never leave this process. Once ``stop()`` is true the results end
-    within a second; a cluster left without workers for ``NO_WORKERS_SECONDS`` raises ClusterError
-    (a scheduler only waits for workers to come back, and the run would wait with it).
+    whatever the number of documents. Tags never leave this process. Once ``stop()`` is true the
+    results end within a second; a cluster left without workers for ``NO_WORKERS_SECONDS`` raises
+    ClusterError (a scheduler only waits for workers to come back, and the run would wait too).
+    ``models`` replaces the workers' ``Models(spacy_model, watchlist)`` (a subclass, importable by
+    them).
     """
-    client.register_plugin(Models(spacy_model))
-    [shared] = client.scatter([list(watchlist)], broadcast=True)
+    client.register_plugin(models or Models(spacy_model, watchlist))
     workers = max(1, worker_count(client))
     max_tasks = TASKS_PER_WORKER * workers + 2
     max_characters = min(CHARACTERS_PER_WORKER * workers, MAX_CHARACTERS_IN_FLIGHT)
@@ -232,7 +235,6 @@ def extract_on_cluster(
         return client.submit(
             extract_batch,
             [(document, clean) for document, clean, _ in batch],
-            shared,
             batch_size,
             retries=TASK_RETRIES,
             pure=False,
