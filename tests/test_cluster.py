@@ -234,11 +234,18 @@ def _stored(db: Path) -> int:
 @pytest.mark.slow
 def test_local_cluster_ingests_the_sample(tmp_path: Path) -> None:
     plain, spread = tmp_path / "plain.db", tmp_path / "local.db"
+    for db in (plain, spread):  # the workers get the watchlist too
+        run(db, "watchlist", "import", str(ROOT / "examples" / "watchlist.csv"))
     run(plain, "ingest", str(SAMPLE), "--no-progress")
     proc = run(spread, "ingest", str(SAMPLE), "--no-progress", "--cluster", "local:2")
     assert "cluster: 2 workers" in proc.stderr
     for command in (["entities", "--json"], ["duplicates", "--json"], ["summary", "--json"]):
         assert run(spread, *command).stdout == run(plain, *command).stdout, command
+    hits = "SELECT count(*) FROM mentions WHERE watchlist_id IS NOT NULL"
+    with sqlite3.connect(plain) as a, sqlite3.connect(spread) as b:
+        assert (
+            a.execute(hits).fetchone() == b.execute(hits).fetchone() > (0,)
+        )  # the workers had the watchlist
 
 
 @pytest.mark.slow
