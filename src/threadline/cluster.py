@@ -113,7 +113,7 @@ def open_cluster(spec: ClusterSpec, timeout: float = 10.0) -> Iterator[Client]:
 
 
 def _has_dashboard() -> bool:
-    """The dashboard needs bokeh, which threadline does not install; without it, none is served."""
+    """The dashboard needs bokeh, which threadline does not require; without it, none is served."""
     return importlib.util.find_spec("bokeh") is not None
 
 
