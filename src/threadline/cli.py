@@ -410,9 +410,10 @@ def _ingest(args: argparse.Namespace, db: Path, out: Console, err: Console) -> i
         except ClusterError as exc:
             err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
             return 2
-        link = dashboard_link(client)
+        link, workers = dashboard_link(client), worker_count(client)
         err.print(
-            f"cluster: {worker_count(client)} workers" + (f", dashboard {link}" if link else ""),
+            f"cluster: {workers} worker{'' if workers == 1 else 's'}"
+            + (f", dashboard {link}" if link else ""),
             markup=False,
             soft_wrap=True,
         )

@@ -118,7 +118,10 @@ def _has_dashboard() -> bool:
 
 
 def dashboard_link(client: Client) -> str | None:
-    """The scheduler's dashboard address, when it serves one."""
+    """The scheduler's dashboard address, when it serves one (a LocalCluster's, here, only with
+    bokeh: without it the page only says bokeh is missing)."""
+    if client.cluster is not None and not _has_dashboard():
+        return None
     services = client.scheduler_info().get("services", {})
     return str(client.dashboard_link) if "dashboard" in services else None
 
