@@ -16,7 +16,7 @@ from typing import Any
 from threadline.names.keys import name_key
 from threadline.query.dateranges import ANY_TIME, DateRange
 from threadline.query.queries import COPIES, JSON, evidence_object, fts_query
-from threadline.query.web_queries import HIT_CLOSE, HIT_OPEN, id_chunks, placeholders
+from threadline.query.web_queries import id_chunks, placeholders, search_hits
 
 ENTITY_TYPES = ("person", "organization", "location")
 SORTS = {
@@ -311,30 +311,7 @@ def search_spellings(
             [*args, limit, offset],
         )
     ]
-    snippets: dict[int, str] = {}
-    if ids:
-        for r in conn.execute(
-            "SELECT rowid, snippet(documents_fts, 1, ?, ?, ' … ', 24) FROM documents_fts"
-            f" WHERE documents_fts MATCH ? AND rowid IN ({placeholders(len(ids))})",
-            [HIT_OPEN, HIT_CLOSE, fts, *ids],
-        ):
-            snippets[r[0]] = r[1]
-    hits = []
-    for doc_id in ids:
-        r = conn.execute(
-            "SELECT id, path, title, date, substr(text, 1, 240) AS head FROM documents WHERE id = ?",
-            (doc_id,),
-        ).fetchone()
-        hits.append(
-            {
-                "id": r["id"],
-                "path": r["path"],
-                "title": r["title"],
-                "date": r["date"],
-                "snippet": snippets.get(doc_id, r["head"]),
-            }
-        )
-    return {"total": total, "hits": hits}
+    return {"total": total, "hits": search_hits(conn, ids, fts)}
 
 
 def link_evidence(conn: sqlite3.Connection, a: int, b: int, *, limit: int = 5, offset: int = 0) -> list[JSON]:

@@ -458,6 +458,12 @@ def search_documents(
             f"SELECT d.id {base}{filters} ORDER BY {order} LIMIT ? OFFSET ?", [*args, limit, offset]
         )
     ]
+    return {"total": total, "hits": search_hits(conn, ids, fts)}
+
+
+def search_hits(conn: sqlite3.Connection, ids: Sequence[int], fts: str | None) -> list[JSON]:
+    """One hit per document id, in order: the FTS5 snippet of ``fts`` where it matches, else the
+    document's first 240 characters."""
     snippets: dict[int, str] = {}
     if fts and ids:
         for r in conn.execute(
@@ -481,7 +487,7 @@ def search_documents(
                 "snippet": snippets.get(doc_id, r["head"]),
             }
         )
-    return {"total": total, "hits": hits}
+    return hits
 
 
 def match_entities(
