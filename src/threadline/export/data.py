@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from threadline.query.queries import find_entity
+from threadline.query.web_queries import text_slices
 
 ENTITY_TYPES = ("person", "organization", "location")
 
@@ -232,7 +233,7 @@ def _link_details(
     wanted: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for _, (doc_id, start, end, _page) in best.values():
         wanted[doc_id].append((start, end))
-    text = _slices(conn, wanted)
+    text = text_slices(conn, wanted)
     for pair, link in by_pair.items():
         ids = docs.get(pair, set())
         link.document_ids = sorted(ids)
@@ -243,20 +244,6 @@ def _link_details(
             doc_id, start, end, page = best[pair][1]
             sentence = text[(doc_id, start, end)]
             link.evidence = Evidence(doc_id, paths[doc_id], page, start, end, sentence)
-
-
-def _slices(
-    conn: sqlite3.Connection, wanted: dict[int, list[tuple[int, int]]]
-) -> dict[tuple[int, int, int], str]:
-    """(document id, start, end) -> text, reading each document's span of interest once."""
-    out: dict[tuple[int, int, int], str] = {}
-    for doc_id, spans in wanted.items():
-        lo, hi = min(s for s, _ in spans), max(e for _, e in spans)
-        row = conn.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?", (lo + 1, hi - lo, doc_id))
-        window = row.fetchone()[0] or ""
-        for s, e in spans:
-            out[(doc_id, s, e)] = window[s - lo : e - lo]
-    return out
 
 
 def documents(conn: sqlite3.Connection, findings: Findings) -> list[Document]:

@@ -43,10 +43,10 @@ def placeholders(n: int) -> str:
     return ",".join("?" * n)
 
 
-def _slices(
+def text_slices(
     conn: sqlite3.Connection, wanted: dict[int, list[tuple[int, int]]]
 ) -> dict[tuple[int, int, int], str]:
-    """(document id, start, end) -> text, reading each document's text once."""
+    """(document id, start, end) -> text, reading each document's span of interest once."""
     out: dict[tuple[int, int, int], str] = {}
     for doc_id, spans in wanted.items():
         lo, hi = min(s for s, _ in spans), max(e for _, e in spans)
@@ -302,7 +302,7 @@ def entity_mentions(
         lo = max(r["s_start"], r["start"] - CONTEXT_CHARS)
         hi = min(max(r["s_end"], r["end"]), r["end"] + CONTEXT_CHARS)
         wanted.setdefault(r["document_id"], []).append((lo, hi))
-    text = _slices(conn, wanted)
+    text = text_slices(conn, wanted)
     result = []
     for mid in ids:
         r = rows[mid]
@@ -361,7 +361,7 @@ def connection_sentences(conn: sqlite3.Connection, a: int, b: int, *, limit: int
     wanted: dict[int, list[tuple[int, int]]] = {}
     for s in sentences:
         wanted.setdefault(s["document_id"], []).append((s["start"], s["end"]))
-    text = _slices(conn, wanted)
+    text = text_slices(conn, wanted)
     docs: dict[int, JSON] = {}
     for doc_id in wanted:
         r = conn.execute("SELECT id, path, title, date FROM documents WHERE id = ?", (doc_id,)).fetchone()
