@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
@@ -15,9 +14,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from tests.stored_documents import stored
 from threadline import query
 from threadline.export import Selection, export, neo4j
-from threadline.model import Document, EntityType, Extraction, Mention, MentionKind, Sentence
+from threadline.model import EntityType
 from threadline.pipeline import resolve_all
 from threadline.store import repository as repo
 from threadline.store.db import connect
@@ -58,32 +58,11 @@ CORPUS: list[tuple[str, str, str | None, list[str], list[tuple[str, EntityType]]
 ]
 
 
-def _stored(
-    path: str, fmt: str, date: str | None, sentences: list[str], names: list[tuple[str, EntityType]]
-) -> tuple[Document, Extraction]:
-    text = "\n".join(sentences) + "\n"
-    spans: list[Sentence] = []
-    mentions: list[Mention] = []
-    pos = 0
-    for index, line in enumerate(sentences):
-        spans.append(Sentence(index, pos, pos + len(line)))
-        for name, type_ in names:
-            for found in re.finditer(re.escape(name), line):
-                start, end = pos + found.start(), pos + found.end()
-                mentions.append(Mention(start, end, name, name, type_, MentionKind.NER, index))
-        pos += len(line) + 1
-    sha = hashlib.sha256(text.encode()).hexdigest()
-    document = Document(
-        path=path, sha256=sha, text=text, title=path.rsplit("/", 1)[-1], date=date, format=fmt
-    )
-    return document, Extraction(spans, mentions)
-
-
 def build_export_db(path: Path) -> Path:
     conn = connect(path)
     with conn:
         for item in CORPUS:
-            document, extraction = _stored(*item)
+            document, extraction = stored(*item)
             repo.add_document(conn, item[0], document, extraction)
         resolve_all(conn)
     conn.close()
@@ -382,7 +361,7 @@ def test_ftm_cuts_a_text_longer_than_followthemoney_holds(tmp_path: Path) -> Non
     db = tmp_path / "long.db"
     conn = connect(db)
     with conn:
-        document, extraction = _stored("scans/report.txt", "text", None, sentences, [("Vera Lindqvist", P)])
+        document, extraction = stored("scans/report.txt", "text", None, sentences, [("Vera Lindqvist", P)])
         repo.add_document(conn, "scans/report.txt", document, extraction)
         resolve_all(conn)
     conn.close()

@@ -21,7 +21,8 @@ import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
-from threadline.model import Document, EntityType, Extraction, Mention, MentionKind, Sentence, WatchlistPerson
+from tests.stored_documents import stored
+from threadline.model import Document, EntityType, Extraction, WatchlistPerson
 from threadline.pipeline import resolve_all
 from threadline.store import repository as repo
 from threadline.store.db import connect
@@ -102,20 +103,8 @@ def _corpus() -> list[tuple[str, str, str | None, list[str], list[tuple[str, Ent
 def _stored(
     path: str, fmt: str, date: str | None, sentences: list[str], names: list[tuple[str, EntityType]]
 ) -> tuple[Document, Extraction]:
-    text = "\n".join(sentences) + "\n"
-    spans: list[Sentence] = []
-    mentions: list[Mention] = []
-    pos = 0
-    for index, line in enumerate(sentences):
-        spans.append(Sentence(index, pos, pos + len(line)))
-        for name, type_ in names:
-            for found in re.finditer(re.escape(name), line):
-                start, end = pos + found.start(), pos + found.end()
-                mentions.append(Mention(start, end, name, name, type_, MentionKind.NER, index))
-        pos += len(line) + 1
-    sha = hashlib.sha256(text.encode()).hexdigest()
-    document = Document(path=path, sha256=sha, text=text, title=sentences[0][:60], date=date, format=fmt)
-    return document, Extraction(spans, mentions)
+    """A document titled by its first sentence, as the pages' listings show it."""
+    return stored(path, fmt, date, sentences, names, title=sentences[0][:60])
 
 
 def build_browse_db(path: Path) -> Path:
