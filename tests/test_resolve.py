@@ -191,3 +191,24 @@ def test_a_given_name_propagated_as_a_surname_does_not_join_the_bogus_full_name(
     ]
     (kassenov,) = resolve(mentions)
     assert len(kassenov.mention_ids) == 2
+
+
+def test_a_name_written_surname_first_joins_only_its_own_person() -> None:
+    # Sixty people share a given name; one of them is also written surname first. Only that one
+    # joins it, and the rest stay apart (they were once compared all with all: a block that grew
+    # with the square of the corpus).
+    surnames = [a + b for a in ("Bar", "Kel", "Mor", "Tas", "Vin", "Dul") for b in ("ansky", "odin", "etti", "worth", "berg", "ulov", "amir", "esco", "ington", "ard")]  # fmt: skip
+    mentions = [MentionRef(i, i, f"Elena {s}", P) for i, s in enumerate(surnames, start=1)]
+    mentions.append(MentionRef(100, 100, "VINODIN Elena", P))
+    groups = sorted(sorted(e.mention_ids) for e in resolve(mentions))
+    assert len(groups) == len(surnames)
+    assert [surnames.index("Vinodin") + 1, 100] in groups
+
+
+def test_german_ch_for_kh_is_compared_although_no_key_is_shared() -> None:
+    entities = resolve([MentionRef(1, 1, "Pavel Tichonov", P), MentionRef(2, 2, "Pavel Tikhonov", P)])
+    assert len(entities) == 1
+    assert (
+        "German or Polish ch for kh"
+        in entities[0].aliases["Pavel Tichonov"].reason + entities[0].aliases["Pavel Tikhonov"].reason
+    )

@@ -257,6 +257,7 @@ _AMBIGUOUS = {"c": ("K", "S"), "g": ("K", "S"), "w": ("F", ""), "ch": ("S", "K")
 _MAX_AMBIGUOUS = 3
 
 
+@lru_cache(maxsize=200_000)  # resolution asks once per mention, of far fewer distinct tokens
 def coarse_keys(token: str) -> frozenset[str]:
     """Consonant skeletons of a name token in broad sound classes, one per reading of its ambiguous
     letters; a Cyrillic token has exactly one."""

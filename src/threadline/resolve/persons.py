@@ -137,23 +137,29 @@ def _match(a: Node, b: Node) -> NameMatch | None:
 def _merge_variants(clusters: Clusters, nodes: dict[str, Node]) -> None:
     """Compare full names that share a surname skeleton, sound or (across scripts) consonant frame."""
     blocks: dict[str, list[str]] = defaultdict(list)
+    # "MASSIMOV Karim" (surname written first) is compared with the names whose surname is its
+    # first word, not with every name sharing its first word (that block is everyone called Elena,
+    # and grew with the square of the corpus); only across scripts does one first word suffice.
+    firsts: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
     cross: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    order: dict[str, None] = {}  # blocks in the order first met: the order pairs are tried in
     for key in sorted(k for k, n in nodes.items() if n.full):
         for cyrillic, form in nodes[key].forms.items():
             core = [t for t in form.tokens if len(t) > 1]
             if not core:
                 continue
             surname = form.tokens[-1]
-            blocks["s:" + skeleton(surname)].append(key)
-            blocks["p:" + metaphone(surname)].append(key)
-            if len(form.tokens) == 2:  # "MASSIMOV Karim": surname written first
-                blocks["s:" + skeleton(form.tokens[0])].append(key)
+            for block in [*("s:" + k for k in _surname_keys(surname)), "p:" + metaphone(surname)]:
+                blocks[block].append(key)
+                order.setdefault(block)
+            if len(form.tokens) == 2:
+                firsts["s:" + skeleton(form.tokens[0])][cyrillic].append(key)
+                order.setdefault("s:" + skeleton(form.tokens[0]))
             for sound in coarse_keys(form.raw[-1] if form.raw else surname):
                 cross["c:" + sound][cyrillic].append(key)
     pairs: list[tuple[str, str]] = []
-    for keys in blocks.values():
-        keys = list(dict.fromkeys(keys))
-        pairs += [(a, b) for i, a in enumerate(keys) for b in keys[i + 1 :]]
+    for block in order:
+        pairs += _block_pairs(blocks.get(block, []), *firsts.get(block, ([], [])))
     for latin_keys, cyrillic_keys in cross.values():
         pairs += [(a, b) for a in cyrillic_keys for b in latin_keys if a != b]
     # names with a middle name or patronymic in each cluster: a chain through a name without one
@@ -174,6 +180,30 @@ def _merge_variants(clusters: Clusters, nodes: dict[str, Node]) -> None:
             continue
         if clusters.union(a, b, found.reason, probable=found.probable):
             middled[clusters.find(a)] = left + right
+
+
+def _block_pairs(
+    keys: list[str], latin_firsts: list[str], cyrillic_firsts: list[str]
+) -> list[tuple[str, str]]:
+    """Pairs of one block, in sorted order: every two of ``keys`` (names with this surname); each
+    two-word name that opens with this word (``*_firsts``: "MASSIMOV Karim") with each of ``keys``;
+    and, among those, each Latin with each Cyrillic one: one given name in two scripts, where the
+    surnames' transcription may escape their sound keys (Featherstone, Фезерстоун)."""
+    members = sorted(set(keys))
+    own = set(members)
+    extra = {(a, b) for a in set(latin_firsts + cyrillic_firsts) - own for b in members}
+    extra |= {(a, b) for a in cyrillic_firsts for b in latin_firsts if a != b}
+    pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+    return sorted(set(pairs) | {(min(a, b), max(a, b)) for a, b in extra})
+
+
+def _surname_keys(surname: str) -> list[str]:
+    """Block keys of a surname: its skeleton, and with an inner "ch" read as German or Polish х
+    ("Michalow" for "Mikhalov", which ``same_token`` accepts)."""
+    keys = [skeleton(surname)]
+    if "ch" in surname[1:]:
+        keys.append(skeleton(surname[0] + surname[1:].replace("ch", "kh")))
+    return keys
 
 
 def _merge_addresses(clusters: Clusters, nodes: dict[str, Node], placed: list[Placed]) -> None:

@@ -359,10 +359,19 @@ def load_watchlist(conn: sqlite3.Connection) -> list[WatchlistPerson]:
 
 
 def mention_refs(conn: sqlite3.Connection) -> Iterator[MentionRef]:
+    # A corpus names few people many times: one string object per distinct spelling, not per
+    # mention, is what keeps millions of mentions in memory during resolution.
+    strings: dict[str | None, str | None] = {}
+
+    def one(value: str | None) -> str | None:
+        return strings.setdefault(value, value)
+
     for r in conn.execute(
         "SELECT id, document_id, name, type, full_name, watchlist_id, kind, address FROM mentions ORDER BY id"
     ):
-        yield MentionRef(r[0], r[1], r[2], EntityType(r[3]), r[4], r[5], MentionKind(r[6]), r[7])
+        yield MentionRef(
+            r[0], r[1], one(r[2]) or "", EntityType(r[3]), one(r[4]), one(r[5]), MentionKind(r[6]), one(r[7])
+        )
 
 
 def slug(name: str) -> str:
