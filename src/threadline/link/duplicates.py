@@ -30,8 +30,9 @@ stays a near copy: that is the price of not merging every email that ends in the
 Candidates come from MinHash LSH at a low Jaccard threshold (``lsh_params``); each is then
 confirmed on the exact shingle sets. Memory stays bounded by the number of documents, not their
 length: texts are read once, their shingles spilled to a temporary file (8 bytes a word, about
-the size of the text) and only each document's MinHash (``num_perm`` 32-bit values), the LSH
-index and the shingles found in more than ``distinctive_df`` texts stay in memory.
+the size of the text) and only each document's MinHash (``num_perm`` 32-bit values) and the
+shingles found in more than ``distinctive_df`` texts stay in memory. The LSH buckets are found by
+sorting one band of the signatures at a time (``_candidates``), not held in an index.
 
 Everything here is pure computation over plain data; ``threadline.store.duplicates`` feeds it
 from the database.
@@ -46,13 +47,13 @@ import re
 import tempfile
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 
 Shingles = npt.NDArray[np.uint64]  # sorted, unique shingle hashes
 
@@ -71,6 +72,7 @@ SMALL_CORPUS = 10_000
 # threshold (the estimate of a Jaccard of 0.1 has a standard deviation of about 0.027).
 PREFILTER_FACTOR = 0.5
 SHINGLE_CACHE = 256
+_PAIR_CHUNK = 1 << 16  # candidate pairs whose signatures are compared at once (~64 MB)
 # Shingles counted at once when grading them by document frequency (memory ~ 24 bytes x this).
 _DF_PARTITION = 1 << 22
 
@@ -242,8 +244,8 @@ class _Hasher:
     """MinHash signatures of shingle arrays, vectorised with numpy.
 
     Uses datasketch's affine32 permutation family (``a*h + b mod 2^32``, ``a`` odd) on the low 32
-    bits of each shingle hash, which :func:`_mix64` has already spread; the result is a regular
-    datasketch ``MinHash`` for ``MinHashLSH``.
+    bits of each shingle hash, which :func:`_mix64` has already spread: the hash values a datasketch
+    ``MinHash`` of the same seed would hold.
     """
 
     def __init__(self, num_perm: int) -> None:
@@ -261,15 +263,6 @@ class _Hasher:
                 chunk = low[start : start + _MINHASH_CHUNK, None]
                 np.minimum(out, (chunk * self.a + self.b).min(axis=0), out=out)
         return out
-
-    def minhash(self, values: npt.NDArray[np.uint32]) -> MinHash:
-        return MinHash(
-            num_perm=self.num_perm,
-            seed=_SEED,
-            hashvalues=values,
-            permutations=self.template.permutations,
-            scheme="affine32",
-        )
 
 
 # --- the shingle spill -------------------------------------------------------------------------------
@@ -398,26 +391,17 @@ def find_pairs(
         views = _Views(spill, common, shared_sh, SHINGLE_CACHE)
         params = lsh_params or (LSH_SMALL if len(ids) <= SMALL_CORPUS else LSH_LARGE)
         hasher = _Hasher(num_perm)
-        lsh = MinHashLSH(num_perm=num_perm, params=params)
         sizes = np.zeros(len(ids), dtype=np.int64)
         signatures = np.zeros((len(ids), num_perm), dtype=np.uint32)
-        to_check: list[tuple[int, int]] = []
-        found = 0
         for i in range(len(ids)):
             sh = _without(spill.get(i), common)
             if len(sh) < min_shingles:
                 continue
             sizes[i] = len(sh)
             signatures[i] = hasher.values(sh)
-            minhash = hasher.minhash(signatures[i])
-            hits = np.fromiter(lsh.query(minhash), dtype=np.int64)
-            lsh.insert(i, minhash, check_duplication=False)
-            if len(hits):
-                found += len(hits)
-                keep = _promising(hits, i, signatures, sizes, t)
-                to_check.extend((int(j), i) for j in keep)
+        found, to_check = _candidates(signatures, sizes, params, t)
         pairs = []
-        for j, i in sorted(to_check):
+        for j, i in to_check:
             (all_j, rare_j), (all_i, rare_i) = views.get(j), views.get(i)
             jac, con, _ = overlap(all_j, all_i)
             r_jac, r_con, r_shared = overlap(rare_j, rare_i)
@@ -427,7 +411,7 @@ def find_pairs(
                 pairs.append(DuplicatePair(a, b, jac, con, r_shared))
         log.debug(
             "%d texts long enough, %d kept after boilerplate, %d ubiquitous and %d shared shingles,"
-            " LSH %s: %d candidates, %d checked, %d pairs",
+            " LSH %s: %d band matches, %d checked, %d pairs",
             len(ids),
             int(np.count_nonzero(sizes)),
             len(common),
@@ -443,27 +427,79 @@ def find_pairs(
     return pairs
 
 
+def _candidates(
+    signatures: npt.NDArray[np.uint32],
+    sizes: npt.NDArray[np.int64],
+    params: tuple[int, int],
+    t: Thresholds,
+) -> tuple[int, list[tuple[int, int]]]:
+    """LSH by sorting: the pairs (j, i), j < i, of documents with one band of their signatures
+    equal, as datasketch's ``MinHashLSH`` with these (bands, rows) finds them; returns how many
+    band matches there were and, sorted, the pairs whose MinHash estimate comes near a threshold.
+
+    datasketch keeps a Python bytes key per document and band (about 20 KB a document, 2 GB at
+    100,000 documents); sorting one band's values at a time needs a few arrays of the corpus's
+    length, beside the signatures."""
+    bands, rows = params
+    live = np.flatnonzero(sizes)
+    found = 0
+    kept: list[npt.NDArray[np.int64]] = []
+    n = np.int64(len(sizes))
+    for band in range(bands):
+        part = signatures[live, band * rows : (band + 1) * rows]
+        keys = np.zeros(len(live), dtype=np.uint64)
+        for column in range(rows):  # rows of 32 bits packed exactly: equal keys, equal bands
+            keys = (keys << np.uint64(32)) | part[:, column].astype(np.uint64)
+        for a, b in _equal_pairs(keys, live):
+            found += len(a)
+            keep = _promising(a, b, signatures, sizes, t)
+            kept.append(a[keep] * n + b[keep])
+    chosen = np.unique(np.concatenate(kept)) if kept else np.empty(0, dtype=np.int64)
+    return found, [(int(c // n), int(c % n)) for c in chosen]
+
+
+def _equal_pairs(
+    keys: npt.NDArray[np.uint64], ids: npt.NDArray[np.int64]
+) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+    """Every pair (a, b), a < b, of ``ids`` whose ``keys`` are equal, in batches: the members of
+    each run of equal sorted keys paired at distance 1, 2, ... within the run."""
+    order = np.argsort(keys, kind="stable")
+    sorted_keys, members = keys[order], ids[order]
+    starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
+    lengths = np.diff(np.append(starts, len(keys)))
+    run_end = np.repeat(starts + lengths, lengths)  # where each position's run ends
+    index = np.flatnonzero(run_end - np.arange(len(keys)) > 1)
+    distance = 1
+    while len(index):
+        for chunk in range(0, len(index), _PAIR_CHUNK):
+            at = index[chunk : chunk + _PAIR_CHUNK]
+            a, b = members[at], members[at + distance]
+            yield np.minimum(a, b), np.maximum(a, b)
+        distance += 1
+        index = index[index + distance < run_end[index]]
+
+
 def _promising(
-    hits: npt.NDArray[np.int64],
-    i: int,
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
     signatures: npt.NDArray[np.uint32],
     sizes: npt.NDArray[np.int64],
     t: Thresholds,
-) -> npt.NDArray[np.int64]:
-    """The LSH candidates of document ``i`` whose MinHash estimate comes near a threshold.
+) -> npt.NDArray[np.bool_]:
+    """Which LSH candidate pairs (a, b) have a MinHash estimate near a threshold.
 
     The estimate is on all non-ubiquitous shingles; a rewrite must share at least as many of
     those as of its distinctive ones, so the loosest rule (the rewrite one) is tested.
     """
-    est = np.count_nonzero(signatures[hits] == signatures[i], axis=1) / signatures.shape[1]
-    smaller = np.minimum(sizes[hits], sizes[i])
-    shared = est * (sizes[hits] + sizes[i]) / (1 + est)
+    est = np.count_nonzero(signatures[a] == signatures[b], axis=1) / signatures.shape[1]
+    smaller = np.minimum(sizes[a], sizes[b])
+    shared = est * (sizes[a] + sizes[b]) / (1 + est)
     f = PREFILTER_FACTOR
     near = (est >= f * min(t.min_jaccard, t.copy_jaccard)) | (
         shared >= f * min(t.min_containment, t.copy_containment) * smaller
     )
     enough = shared >= f * np.minimum(t.min_shared, smaller / 2)
-    kept: npt.NDArray[np.int64] = hits[near & enough]
+    kept: npt.NDArray[np.bool_] = near & enough
     return kept
 
 
