@@ -405,3 +405,19 @@ def test_a_footer_shared_by_many_texts_does_not_make_a_story() -> None:
     assert find_pairs(notes) == []
     # The footer is in 12 texts, more than distinctive_df: only that grading keeps them apart.
     assert len(find_pairs(notes, Thresholds(distinctive_df=20))) == 66
+
+
+@pytest.mark.parametrize("lsh_params", [(128, 1), (64, 2)])
+def test_every_pair_of_a_group_of_copies_is_found(
+    monkeypatch: pytest.MonkeyPatch, lsh_params: tuple[int, int]
+) -> None:
+    import threadline.link.duplicates as duplicates_module
+
+    # Five copies share their LSH buckets: all ten pairs must come out, also when the candidate
+    # pairs are compared a few at a time.
+    copies = [(i, WIRE.replace("suspended", f"suspended (update {i})")) for i in range(1, 6)]
+    docs = [*copies, *((10 + i, t) for i, t in enumerate(UNRELATED))]
+    expected = [(a, b) for a in range(1, 6) for b in range(a + 1, 6)]
+    assert [(p.a, p.b) for p in find_pairs(docs, lsh_params=lsh_params)] == expected
+    monkeypatch.setattr(duplicates_module, "_PAIR_CHUNK", 3)
+    assert [(p.a, p.b) for p in find_pairs(docs, lsh_params=lsh_params)] == expected
