@@ -182,3 +182,13 @@ def test_a_small_cache_stays_small_and_workers_give_the_same_answers(nlp: Any) -
     alone = [_extractions(extract_documents([item], nlp))[0] for item in items]
     assert one == two == alone
     assert [m.surface for m in one[-1].mentions] == ["Maren Oyelaran"]
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 3])
+def test_a_document_is_read_only_once_it_is_cut_whole(nlp: Any, batch_size: int) -> None:
+    # spaCy hands back a batch while the generator cutting a document is suspended half-way: a
+    # document must not be read from the parts listed so far (its text would end early, and with
+    # it its mentions).
+    items = _items(TEXTS)
+    alone = [_extractions(extract_documents([item], nlp))[0] for item in items]
+    assert _extractions(extract_documents(items, nlp, batch_size=batch_size)) == alone

@@ -256,13 +256,16 @@ def _complement(spans: Sequence[tuple[int, int]], length: int) -> list[tuple[int
 class _Waiting:
     """A document waiting for the Docs of its paragraphs (``docs[i]`` None: not back yet, or reused)."""
 
-    __slots__ = ("clean", "docs", "document", "error", "kind", "missing", "parts", "ru_spans", "tag")
+    __slots__ = ("clean", "cut", "docs", "document", "error", "kind", "missing", "parts", "ru_spans", "tag")
 
     def __init__(self, document: Document, clean: CleanText, tag: Any, kind: str, ru_spans: Any) -> None:
         self.document, self.clean, self.tag, self.kind, self.ru_spans = document, clean, tag, kind, ru_spans
         self.parts: list[str] = []
         self.docs: list[Any] = []
         self.missing = 0
+        # Every part listed: nlp.pipe may hand back the first parts while the generator that cuts
+        # this document is still suspended half-way (batch_size 1, or a batch ending mid-document).
+        self.cut = False
         self.error: Exception | None = None  # why it could not be routed or cut
 
 
@@ -320,12 +323,13 @@ def extract_documents(
                         entry.missing += 1
                         sent.append((entry, len(entry.parts) - 1))
                         yield part
+            entry.cut = True
             if not entry.missing:  # every paragraph seen before: an empty text keeps things moving
                 sent.append((entry, -1))
                 yield ""
 
     def ready() -> Iterator[tuple[Document, Extraction | Exception, T]]:
-        while waiting and not waiting[0].missing:
+        while waiting and waiting[0].cut and not waiting[0].missing:
             entry = waiting.popleft()
             docs = [
                 cache.get(part) if doc is None else doc
