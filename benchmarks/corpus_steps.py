@@ -9,7 +9,7 @@ NER runs at about 3,000-6,000 words/s per core here, so a million generated docu
 words) would take days on this machine. The steps that must see the whole corpus (resolution,
 duplicate clustering, dates, sources) do not depend on how the mentions were found, so ``build``
 stores the generated documents through threadline's reader and store with the extraction a
-perfect NER would give: every planted name the generator wrote (as ``synth.planted_spans`` finds it) as a
+perfect NER would give: every planted name the generator wrote (``synth.planted_spans``) as a
 PERSON draft, trimmed of titles and possessives as NER drafts are (``strip_name``), then
 threadline's own language-neutral steps (``core.assemble``: short forms tied to the document's
 full names, finishing). Sentences end where the generator ended them. Organisations and places
@@ -37,6 +37,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # synth.py, beside this file
+
+from synth import planted_spans
 from threadline.config import Limits
 from threadline.extract.core import Draft, Reading, assemble, propagate_surnames
 from threadline.extract.surface import strip_name
@@ -48,7 +51,6 @@ from threadline.store.db import connect
 STEPS = ("resolve", "duplicates", "dates", "sources")
 # The generator ends a sentence with . ! or ? before a space and a capital or a quote.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[ ]+(?=[A-Z\"“])|\n\n+")
-_WORD = re.compile(r"\w")
 _PEOPLE: dict[str, dict[str, list[str]]] = {}  # file name -> person id -> surfaces (worker copy)
 
 
@@ -63,7 +65,7 @@ class Planted:
     ) -> Reading:
         text = document.text
         drafts = []
-        for start, end in _planted(text, self.people):
+        for start, end, _pid in planted_spans(text, self.people):
             cleaned = strip_name(text[start:end])
             if not cleaned.name:
                 continue
@@ -77,28 +79,6 @@ class Planted:
 
     def propagate(self, text: str, body_start: int, drafts: list[Draft]) -> list[Draft]:
         return propagate_surnames(text, body_start, drafts)
-
-
-def _planted(text: str, people: dict[str, list[str]]) -> list[tuple[int, int]]:
-    """``synth.planted_spans`` without a regular expression compiled per document (a third of
-    the build's time): every whole-word occurrence of a written name, the longest at each place."""
-    found: dict[int, int] = {}
-    for form in {f for forms in people.values() for f in forms}:
-        at = text.find(form)
-        while at >= 0:
-            end = at + len(form)
-            whole = (at == 0 or not _WORD.match(text[at - 1])) and (
-                end == len(text) or not _WORD.match(text[end])
-            )
-            if whole and end > found.get(at, -1):
-                found[at] = end
-            at = text.find(form, at + 1)
-    spans, last = [], -1
-    for start in sorted(found):
-        if start >= last:  # a shorter name inside a longer one was found with it
-            spans.append((start, found[start]))
-            last = found[start]
-    return spans
 
 
 def _sentences(text: str, body_start: int) -> list[tuple[int, int]]:

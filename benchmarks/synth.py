@@ -919,13 +919,32 @@ def _truth(population: Population, tally: _Tally, groups: dict[int, list[str]], 
 
 
 def planted_spans(text: str, people: dict[str, list[str]]) -> list[tuple[int, int, str]]:
-    """Where the document names each planted person: (start, end, person id) for every occurrence
-    of a recorded variant, the longest variant winning where several start at one place."""
+    """Where the document names each planted person: (start, end, person id) for every whole-word
+    occurrence of a recorded variant, the longest variant winning where several start at one
+    place. Found with ``str.find``: a regular expression compiled per document was a third of the
+    time of ``corpus_steps.py build``."""
     forms = {form: pid for pid, variants in people.items() for form in variants}
-    if not forms:
-        return []
-    pattern = "|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f)))
-    return [(m.start(), m.end(), forms[m.group()]) for m in re.finditer(rf"(?<!\w)(?:{pattern})(?!\w)", text)]
+    longest: dict[int, str] = {}  # start -> the longest whole-word form found there
+    for form in forms:
+        at = text.find(form)
+        while at >= 0:
+            end = at + len(form)
+            whole = (at == 0 or not _WORD_CHAR.match(text[at - 1])) and (
+                end == len(text) or not _WORD_CHAR.match(text[end])
+            )
+            if whole and len(form) > len(longest.get(at, "")):
+                longest[at] = form
+            at = text.find(form, at + 1)
+    spans, last = [], -1
+    for start in sorted(longest):
+        if start >= last:  # a form inside a longer one already taken is not another mention
+            form = longest[start]
+            spans.append((start, start + len(form), forms[form]))
+            last = start + len(form)
+    return spans
+
+
+_WORD_CHAR = re.compile(r"\w")
 
 
 @dataclass(slots=True)
