@@ -76,25 +76,24 @@ def paragraphs(piece: str) -> list[str]:
     """
     parts: list[str] = []
     last = 0  # length of the last paragraph in parts[-1] (a part can hold several)
-    pos = 0
-    for gap in _BETWEEN_PARAGRAPHS.finditer(piece):
-        if gap.start() > pos:
-            paragraph = piece[pos : gap.start()]
-            if len(parts) >= 2 and min(last, len(paragraph)) < MIN_PARAGRAPH_ALONE:
-                blank = parts.pop()
-                parts[-1] += blank + paragraph
-            else:
-                parts.append(paragraph)
-            last = len(paragraph)
-        parts.append(gap.group())
-        pos = gap.end()
-    if pos < len(piece) or not parts:
-        paragraph = piece[pos:]
+
+    def add(paragraph: str) -> None:
+        nonlocal last
         if len(parts) >= 2 and min(last, len(paragraph)) < MIN_PARAGRAPH_ALONE:
             blank = parts.pop()
             parts[-1] += blank + paragraph
         else:
             parts.append(paragraph)
+        last = len(paragraph)
+
+    pos = 0
+    for gap in _BETWEEN_PARAGRAPHS.finditer(piece):
+        if gap.start() > pos:
+            add(piece[pos : gap.start()])
+        parts.append(gap.group())
+        pos = gap.end()
+    if pos < len(piece) or not parts:
+        add(piece[pos:])
     return parts
 
 
