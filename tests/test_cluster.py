@@ -1,7 +1,8 @@
-"""Extraction on a Dask cluster: real `dask scheduler` and `dask worker` processes on loopback."""
+"""Parsing and extraction on a Dask cluster: real `dask scheduler` and `dask worker` processes on loopback."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import signal
@@ -17,7 +18,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, SAMPLE
-from threadline.cluster import ClusterError, ClusterSpec, Models
+from tests.pdf_fixtures import scanned_pdf, text_pdf
+from threadline.cluster import PARSERS_NAME, ClusterError, ClusterSpec, Models
+from threadline.config import Limits
+from threadline.ingest.base import ReadResult, UnreadableFile
+from threadline.ingest.ocr import ocr_options
+from threadline.ingest.workers import ParseJob, ParsePool
 
 DASK = Path(sys.executable).parent / "dask"
 GENERATED_DOCUMENTS = 2000
@@ -211,7 +217,11 @@ def test_a_real_cluster_gives_the_same_answers_even_when_a_worker_dies(
     os.killpg(cluster.workers[0].pid, signal.SIGKILL)
     _, err = proc.communicate(timeout=900)
     assert proc.returncode == 0, err
-    assert "cluster: 2 workers" in err
+    assert "cluster: 2 workers" in err and "parsing runs on this machine" not in err
+    from distributed import Client
+
+    with Client(cluster.address) as client:  # the surviving worker parsed files
+        assert sum(client.run(lambda dask_worker: dask_worker.plugins[PARSERS_NAME].parsed).values()) > 0
     assert _stored(plain) == _stored(spread) > GENERATED_DOCUMENTS
     plain_answers, spread_answers = _answers(plain), _answers(spread)
     assert plain_answers.keys() == spread_answers.keys()
@@ -326,3 +336,73 @@ def test_a_document_that_kills_workers_costs_only_itself(tmp_path: Path) -> None
         for m in extraction.mentions
     }
     assert {"Ines Okafor", "Daniyar Kassenov"} <= people
+
+
+def _parse_jobs(folder: Path) -> list[tuple[str, ParseJob]]:
+    """Files of several formats, one scanned (OCR), plus a job of bytes as from an archive."""
+    folder.mkdir()
+    text_pdf(folder / "memo.pdf", ["Ines Okafor met Daniyar Kassenov.", "Second page, Astana."])
+    scanned_pdf(folder / "scan.pdf", ["A scan naming Timur Abenov."])
+    shutil.copy(next((SAMPLE / "emails").glob("*.eml")), folder / "mail.eml")
+    (folder / "note.txt").write_text("Marlon Featherstone wrote to Ines Okafor.\n")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    jobs = []
+    for path in sorted(folder.iterdir()):
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        jobs.append((path.name, ParseJob(str(path), path, sha)))
+    jobs.append(("member", ParseJob("a.zip!/inner.txt", b"Timur Abenov in a zip.\n")))
+    return jobs
+
+
+def _parsed(results: Iterable[tuple[str, ParseJob, ReadResult | UnreadableFile]]) -> dict[str, Any]:
+    return {
+        tag: result.reason if isinstance(result, UnreadableFile) else [d.text for d in result.documents]
+        for tag, _, result in results
+    }
+
+
+def test_cluster_workers_parse_as_the_local_pool_does(tmp_path: Path) -> None:
+    """Each file read by a worker from the shared path, OCR included, gives what the local pool
+    gives; a worker seeing another file at a path makes the run send the bytes."""
+    from threadline.cluster import ClusterParsing, open_cluster, why_not_parse_on
+
+    ocr, why_not = ocr_options(True)
+    assert ocr is not None, why_not
+    jobs = _parse_jobs(tmp_path / "files")
+    with ParsePool[str](1, Limits(), ocr) as pool:
+        local = _parsed(pool.map(jobs))
+    assert local["scan.pdf"] and "Abenov" in local["scan.pdf"][0]
+    assert isinstance(local["broken.pdf"], str)  # a reason, as from any parser
+    with open_cluster(ClusterSpec.parse("local:1")) as client:
+        assert why_not_parse_on(client) is None
+        with ClusterParsing[str](client, Limits(), ocr) as parsing:
+            assert _parsed(parsing.map(jobs)) == local
+            assert parsing.progress.ocr_pages == 1 and parsing.shared
+            counts = client.run(lambda dask_worker: dask_worker.plugins[PARSERS_NAME].parsed)
+            assert sum(counts.values()) == len(jobs)  # parsed there, not here
+            # The worker finds another file at that path than the one this process hashed.
+            path = tmp_path / "files" / "note.txt"
+            moved = [("note", ParseJob(str(path), path, "0" * 64))]
+            assert _parsed(parsing.map(moved)) == {"note": local["note.txt"]}
+            assert not parsing.shared  # bytes sent from here from now on
+            assert _parsed(parsing.map(jobs)) == local
+
+
+def test_daemon_workers_leave_parsing_to_this_machine(tmp_path: Path) -> None:
+    """Dask's default worker (a daemon process) may not start a parse process: the files are
+    parsed here instead, with the reason given, and nothing is lost."""
+    from distributed import Client, LocalCluster
+
+    from threadline.cluster import ClusterParsing, why_not_parse_on
+
+    jobs = _parse_jobs(tmp_path / "files")
+    with ParsePool[str](1, Limits(), None) as pool:
+        local = _parsed(pool.map(jobs))
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        why = why_not_parse_on(client)
+        assert why is not None and "DASK_DISTRIBUTED__WORKER__DAEMON=False" in why
+        with ClusterParsing[str](client, Limits(), None) as parsing:  # a worker joined as a daemon
+            assert _parsed(parsing.map(jobs)) == local

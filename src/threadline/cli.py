@@ -58,8 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--cluster",
         metavar="ADDRESS",
-        help="run NER on a Dask cluster: tcp://HOST:8786 (a running `dask scheduler`) or local:N"
-        " (N worker processes here); documents travel to its workers, so use only your own network",
+        help="parse and run NER on a Dask cluster: tcp://HOST:8786 (a running `dask scheduler`) or"
+        " local:N (N worker processes here); files travel to its workers, so use only your own network",
     )
     p.add_argument("--no-ocr", action="store_true", help="do not OCR scanned pages and images")
     p.add_argument(

@@ -1,4 +1,4 @@
-"""Extraction on a Dask cluster: the NER stage, most of an ingest's time, spread over machines.
+"""Parsing and extraction on a Dask cluster: the costly stages of an ingest, spread over machines.
 
 An ingest's extraction goes through one of three executors, all yielding
 ``(document, Extraction or the exception that stopped it, tag)`` in input order:
@@ -7,12 +7,18 @@ An ingest's extraction goes through one of three executors, all yielding
 - a local process pool: the same call with ``n_process > 1`` (spaCy's own workers; the default);
 - a Dask cluster: ``extract_on_cluster`` here, with ``threadline ingest --cluster``.
 
-Only extraction leaves this process. It is a pure function of a document, its cleaned text and the
-watchlist (``extract.extractor``), so batches of documents are submitted as Dask tasks, each worker
-keeps its models and the watchlist between tasks (``Models``), and results come back in order.
-Discovery, parsing, cleaning (whose boilerplate counts see the whole run), storing and the
-corpus-wide steps stay here, so the store, its commits and a killed run's resumption behave as
-without a cluster, and the answers are the same.
+Parsing (PDF, OCR, Office, mail) has the same choice through one interface
+(``ingest.workers.Parsing``): the local ``ParsePool``, or ``ClusterParsing`` here, where each
+worker reads the file from the path this process sees (a shared folder) or, when it sees no such
+file or another one, gets the bytes from here. A worker parses in a process of its own under the
+run's limits, as the local pool does, so a hostile file never costs the worker.
+
+Both are pure functions of their input (a file; a document, its cleaned text and the
+watchlist), so they go out as Dask tasks, each worker keeps its models, parsers and the watchlist
+between tasks (``Models``, ``Parsers``), and results come back in order. Discovery and hashing,
+cleaning (whose boilerplate counts see the whole run), storing and the corpus-wide steps stay
+here, so the store, its commits and a killed run's resumption behave as without a cluster, and
+the answers are the same.
 
 A worker lost mid-run costs only its tasks: the scheduler runs them again elsewhere. A batch that
 keeps killing workers (a hostile document) is retried one document at a time, so it costs only the
@@ -22,18 +28,26 @@ documents that fail.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import logging
+import multiprocessing
 import pickle
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from distributed import WorkerPlugin
 
+from threadline.config import Limits
 from threadline.extract.extractor import extract_documents, load_nlp
+from threadline.ingest.base import ReadResult, UnreadableFile
+from threadline.ingest.ocr import OcrOptions
+from threadline.ingest.workers import ParseJob, ParsePool, Progress
 from threadline.model import CleanText, Document, Extraction, WatchlistPerson
 
 if TYPE_CHECKING:
@@ -54,6 +68,7 @@ CHARACTERS_PER_WORKER = 4_000_000
 MAX_CHARACTERS_IN_FLIGHT = 64_000_000  # bounds this process's memory on a big cluster
 TASK_RETRIES = 2
 PLUGIN_NAME = "threadline-models"
+PARSERS_NAME = "threadline-parsers"
 WAIT_SECONDS = 1.0
 NO_WORKERS_SECONDS = 60.0
 
@@ -87,11 +102,14 @@ class ClusterSpec:
 @contextlib.contextmanager
 def open_cluster(spec: ClusterSpec, timeout: float = 10.0) -> Iterator[Client]:
     """A client of the cluster ``spec`` names, closed (with its LocalCluster, if any) on exit."""
+    import dask
     from distributed import Client, LocalCluster
 
     if spec.address is None:
         # One thread per worker process: spaCy holds the GIL, so more threads would only queue.
+        # Not daemons, so that they can start parse processes (and their nannies restart them so).
         with (
+            dask.config.set({"distributed.worker.daemon": False}),
             LocalCluster(
                 n_workers=spec.local_workers,
                 threads_per_worker=1,
@@ -164,6 +182,197 @@ class Models(WorkerPlugin):
         return self._detector
 
 
+class Parsers(WorkerPlugin):
+    """Each worker thread parses in a ``ParsePool`` of one process of its own, under the run's
+    limits: a parser that hangs, leaks or crashes costs that process and its file, never the
+    worker, exactly as on one machine."""
+
+    name = PARSERS_NAME
+
+    def setup(self, worker: Any) -> None:
+        self._pools: dict[tuple[int, Limits, OcrOptions | None], ParsePool[None]] = {}
+        self._lock = threading.Lock()
+        self.parsed = 0  # jobs this worker parsed: what a user (or a test) can ask a worker
+
+    def pool(self, limits: Limits, ocr: OcrOptions | None) -> ParsePool[None]:
+        key = (threading.get_ident(), limits, ocr)
+        with self._lock:
+            if key not in self._pools:
+                self._pools[key] = ParsePool[None](1, limits, ocr)
+            return self._pools[key]
+
+    def teardown(self, worker: Any) -> None:
+        with self._lock:
+            for pool in self._pools.values():
+                pool.close()
+            self._pools.clear()
+
+
+# What a parse task says back, beside its result.
+PARSED = "parsed"
+NOT_SHARED = "not shared"  # the worker sees no such file at the path, or another one
+NO_PROCESSES = "no processes"  # the worker may not start a parse process (a daemon process)
+
+
+def parse_on_worker(
+    job: ParseJob, limits: Limits, ocr: OcrOptions | None
+) -> tuple[str, ReadResult | UnreadableFile | str, int]:
+    """A Dask task: parse one job in this worker's parse process; (PARSED, result, OCR pages)."""
+    from distributed import get_worker
+
+    if isinstance(job.source, Path):
+        try:
+            with job.source.open("rb") as handle:
+                seen = hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError as exc:
+            return NOT_SHARED, f"{type(exc).__name__}: {exc}", 0
+        if job.sha256 is not None and seen != job.sha256:
+            return NOT_SHARED, "another file at that path", 0
+    if not can_start_processes():
+        return NO_PROCESSES, "a daemon process", 0
+    parsers = get_worker().plugins[PARSERS_NAME]
+    assert isinstance(parsers, Parsers)
+    pool = parsers.pool(limits, ocr)
+    before = pool.progress.ocr_pages
+    _, _, result = next(iter(pool.map([(None, job)])))
+    parsers.parsed += 1
+    return PARSED, result, pool.progress.ocr_pages - before
+
+
+def can_start_processes() -> bool:
+    """A daemon process may not (a Dask worker under a nanny is one unless configured not to be)."""
+    return not multiprocessing.current_process().daemon
+
+
+def why_not_parse_on(client: Client) -> str | None:
+    """Why the cluster's workers cannot parse (then this machine does), or None if they can."""
+    able = client.run(can_start_processes)
+    if able and all(able.values()):
+        return None
+    return (
+        "parsing runs on this machine, not the cluster: its workers are daemon processes, which"
+        " cannot start the parse processes that isolate hostile files (start them with"
+        " DASK_DISTRIBUTED__WORKER__DAEMON=False in their environment, or with --no-nanny)"
+    )
+
+
+class ClusterParsing(Generic[T]):
+    """``ParsePool``'s ``map`` with the parsing done by the cluster's workers (see the module
+    docstring); results in submission order."""
+
+    def __init__(
+        self, client: Client, limits: Limits, ocr: OcrOptions | None, local_workers: int = 1
+    ) -> None:
+        """``local_workers``: the size of the local pool that parses a job no worker could (one
+        that joined the cluster as a daemon process)."""
+        self.client = client
+        self.limits = limits
+        self.ocr = ocr
+        self.progress = Progress()
+        self.shared = True  # until a worker sees another file at a path: then bytes are sent
+        self._local_workers = local_workers
+        self._local: ParsePool[None] | None = None
+        client.register_plugin(Parsers())
+        threads = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values())
+        self._window = 2 * max(1, threads) + 2
+
+    def __enter__(self) -> ClusterParsing[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._local is not None:
+            self._local.close()
+            self._local = None
+
+    def map(
+        self,
+        jobs: Iterable[tuple[T, ParseJob]],
+        on_progress: Callable[[Progress], None] | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> Iterator[tuple[T, ParseJob, ReadResult | UnreadableFile]]:
+        stopped = stop or (lambda: False)
+        pending: deque[tuple[T, ParseJob, Any]] = deque()
+        try:
+            for tag, job in jobs:
+                if stopped():
+                    return
+                pending.append((tag, job, self._submit(job)))
+                while len(pending) >= self._window:
+                    result = self._finish(*pending.popleft(), on_progress, stopped)
+                    if result is None:
+                        return
+                    yield result
+            while pending:
+                result = self._finish(*pending.popleft(), on_progress, stopped)
+                if result is None:
+                    return
+                yield result
+        finally:
+            for _, _, future in pending:
+                if not isinstance(future, UnreadableFile):
+                    future.cancel()
+
+    def _submit(self, job: ParseJob) -> Any:
+        """The job's future, or the reason it cannot be read here."""
+        if not self.shared and isinstance(job.source, Path):
+            try:
+                job = ParseJob(job.path, job.source.read_bytes(), job.sha256)
+            except OSError as exc:
+                return UnreadableFile(f"cannot read: {exc.strerror or exc}")
+        return self.client.submit(
+            parse_on_worker, job, self.limits, self.ocr, retries=TASK_RETRIES, pure=False, priority=1
+        )
+
+    def _finish(
+        self,
+        tag: T,
+        job: ParseJob,
+        future: Any,
+        on_progress: Callable[[Progress], None] | None,
+        stopped: Callable[[], bool],
+    ) -> tuple[T, ParseJob, ReadResult | UnreadableFile] | None:
+        from distributed import KilledWorker
+
+        if isinstance(future, UnreadableFile):
+            return tag, job, future
+        try:
+            answer = _wait(self.client, future, stopped)
+        except KilledWorker as exc:
+            return tag, job, UnreadableFile(f"its parsing stopped {TASK_RETRIES + 1} cluster workers: {exc}")
+        except ClusterError:
+            raise
+        except Exception as exc:  # the task catches what parsing raises: this is the cluster's own
+            raise ClusterError(f"a task failed on the cluster: {type(exc).__name__}: {exc}") from exc
+        if answer is None:
+            return None
+        said, result, pages = answer
+        if said == NOT_SHARED:
+            self.shared = False  # and from now on for every file: one check per run is enough
+            return self._finish(tag, job, self._submit(job), on_progress, stopped)
+        if said == NO_PROCESSES:
+            return self._parse_here(tag, job, stopped)
+        self.progress.ocr_pages += pages
+        if pages and on_progress:
+            on_progress(self.progress)
+        assert not isinstance(result, str)
+        return tag, job, result
+
+    def _parse_here(
+        self, tag: T, job: ParseJob, stopped: Callable[[], bool]
+    ) -> tuple[T, ParseJob, ReadResult | UnreadableFile] | None:
+        """The job parsed by a local pool, for a worker that may not start processes."""
+        if self._local is None:
+            self._local = ParsePool[None](self._local_workers, self.limits, self.ocr)
+        before = self._local.progress.ocr_pages
+        for _, _, result in self._local.map([(None, job)], stop=stopped):
+            self.progress.ocr_pages += self._local.progress.ocr_pages - before
+            return tag, job, result
+        return None
+
+
 def extract_batch(items: list[tuple[Document, CleanText]], batch_size: int) -> list[Extraction | Exception]:
     """A Dask task: extract each document of ``items`` with this worker's models, in order."""
     from distributed import get_worker
@@ -216,24 +425,6 @@ def extract_on_cluster(
     max_characters = min(CHARACTERS_PER_WORKER * workers, MAX_CHARACTERS_IN_FLIGHT)
     pending: deque[tuple[list[tuple[Document, CleanText, T]], Any]] = deque()
 
-    def wait(future: Any) -> list[Extraction | Exception] | None:
-        """The future's result; None once the run is stopped."""
-        alone_since: float | None = None
-        while True:
-            try:
-                result: list[Extraction | Exception] = future.result(timeout=WAIT_SECONDS)
-                return result
-            except TimeoutError:
-                pass
-            if stop():
-                return None
-            if worker_count(client):
-                alone_since = None
-            elif alone_since is None:
-                alone_since = time.monotonic()
-            elif time.monotonic() - alone_since > NO_WORKERS_SECONDS:
-                raise ClusterError(f"the cluster has had no workers for {NO_WORKERS_SECONDS:.0f} s")
-
     def submit(batch: list[tuple[Document, CleanText, T]]) -> Any:
         return client.submit(
             extract_batch,
@@ -249,7 +440,7 @@ def extract_on_cluster(
         from distributed import KilledWorker
 
         try:
-            results = wait(future)
+            results: list[Extraction | Exception] | None = _wait(client, future, stop)
         except KilledWorker as exc:  # its workers died each time it ran: something in it kills them
             if len(batch) == 1:
                 results = [RuntimeError(f"it stopped {TASK_RETRIES + 1} cluster workers: {exc}")]
@@ -283,6 +474,25 @@ def extract_on_cluster(
     finally:
         for _, future in pending:
             future.cancel()
+
+
+def _wait(client: Client, future: Any, stop: Callable[[], bool]) -> Any:
+    """The future's result; None once ``stop()`` is true. A cluster left without workers for
+    NO_WORKERS_SECONDS raises ClusterError (its scheduler would wait for ever)."""
+    alone_since: float | None = None
+    while True:
+        try:
+            return future.result(timeout=WAIT_SECONDS)
+        except TimeoutError:
+            pass
+        if stop():
+            return None
+        if worker_count(client):
+            alone_since = None
+        elif alone_since is None:
+            alone_since = time.monotonic()
+        elif time.monotonic() - alone_since > NO_WORKERS_SECONDS:
+            raise ClusterError(f"the cluster has had no workers for {NO_WORKERS_SECONDS:.0f} s")
 
 
 class _Stopped(Exception):

@@ -39,9 +39,9 @@ from threadline.ingest import (
     stored_path,
 )
 from threadline.ingest.archives import MemberError, is_archive, iter_archive
-from threadline.ingest.ocr import ocr_options
+from threadline.ingest.ocr import OcrOptions, ocr_options
 from threadline.ingest.readers import IMAGE_SUFFIXES
-from threadline.ingest.workers import ParseJob, ParsePool, children_die_with_this_thread
+from threadline.ingest.workers import ParseJob, ParsePool, Parsing, children_die_with_this_thread
 from threadline.model import CleanText, Document, Extraction
 from threadline.resolve.resolver import resolve_corpus
 from threadline.store import repository as repo
@@ -180,7 +180,7 @@ def ingest(
         report.notices.append(why_not)
     with (
         children_die_with_this_thread(),
-        ParsePool[str](settings.parse_workers, settings.limits, ocr) as pool,
+        _parsing(run, ocr) as pool,
     ):
         try:
             added = _read_and_store(run, pool, files, progress, nlp)
@@ -203,8 +203,21 @@ def ingest(
     return report
 
 
+def _parsing(run: _Run, ocr: OcrOptions | None) -> Parsing[str]:
+    """The cluster's workers parse when there is a cluster and they can; else local processes."""
+    settings = run.settings
+    if run.cluster is not None:
+        from threadline.cluster import ClusterParsing, why_not_parse_on
+
+        why = why_not_parse_on(run.cluster)
+        if why is None:
+            return ClusterParsing[str](run.cluster, settings.limits, ocr, settings.parse_workers)
+        run.report.notices.append(why)
+    return ParsePool[str](settings.parse_workers, settings.limits, ocr)
+
+
 def _read_and_store(
-    run: _Run, pool: ParsePool[str], files: list[Path], progress: Progress | None, nlp: Any
+    run: _Run, pool: Parsing[str], files: list[Path], progress: Progress | None, nlp: Any
 ) -> bool:
     """Read, clean, extract and store every new document; True when there was any."""
     conn, report, settings = run.conn, run.report, run.settings
@@ -418,7 +431,7 @@ def _jobs(run: _Run, files: Sequence[Path]) -> Iterator[tuple[str, ParseJob]]:
             yield from _archive_jobs(run, path, file, state)
         else:
             state.jobs_open += 1
-            yield path, ParseJob(path, file)
+            yield path, ParseJob(path, file, sha)
         state.listed = True
         if state.complete:  # nothing to parse in it
             _file_done(run, size)

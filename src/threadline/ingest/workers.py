@@ -25,7 +25,7 @@ from concurrent.futures import wait
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from threadline.config import Limits
 from threadline.ingest.base import ReadResult, UnreadableFile
@@ -40,10 +40,14 @@ _events: Any = None
 
 @dataclass(frozen=True, slots=True)
 class ParseJob:
-    """Read ``source`` (a file on disk, or bytes from an archive) as the document(s) at ``path``."""
+    """Read ``source`` (a file on disk, or bytes from an archive) as the document(s) at ``path``.
+
+    ``sha256`` is the file's hash as the run read it: a parser elsewhere (a cluster worker) checks
+    that the file it reads at that path is the same one."""
 
     path: str
     source: Path | bytes
+    sha256: str | None = None
 
 
 @dataclass(slots=True)
@@ -186,6 +190,26 @@ def _read(path: str, data: bytes, limits: Limits, ocr: OcrOptions | None) -> Rea
         _page_done(path)
 
     return read_file(Path(path), data, limits, ocr=ocr, on_page=on_page)
+
+
+class Parsing(Protocol[T]):
+    """What an ingest needs of its parser: ``ParsePool`` here, or a cluster's workers
+    (``threadline.cluster.ClusterParsing``)."""
+
+    progress: Progress
+
+    def map(
+        self,
+        jobs: Iterable[tuple[T, ParseJob]],
+        on_progress: Callable[[Progress], None] | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> Iterator[tuple[T, ParseJob, ReadResult | UnreadableFile]]: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Parsing[T]: ...
+
+    def __exit__(self, *exc: object) -> None: ...
 
 
 class ParsePool(Generic[T]):
