@@ -406,3 +406,38 @@ def test_daemon_workers_leave_parsing_to_this_machine(tmp_path: Path) -> None:
         assert why is not None and "DASK_DISTRIBUTED__WORKER__DAEMON=False" in why
         with ClusterParsing[str](client, Limits(), None) as parsing:  # a worker joined as a daemon
             assert _parsed(parsing.map(jobs)) == local
+
+
+def test_a_worker_reads_a_paragraph_once_across_tasks() -> None:
+    """A quoted paragraph repeated in documents of different tasks is parsed once by the worker,
+    and every document's extraction is what the plain path gives."""
+    from threadline.clean import clean
+    from threadline.cluster import PLUGIN_NAME, TASK_DOCUMENTS, extract_on_cluster, open_cluster
+    from threadline.config import SPACY_MODEL
+    from threadline.extract.extractor import extract_documents, load_nlp
+    from threadline.model import Document
+
+    quoted = (
+        "On Tuesday Ines Okafor told the committee in Astana that Daniyar Kassenov had signed the"
+        " transfer himself, and that Marlon Featherstone, then at the ministry, had approved it"
+        " two days later without asking the board. Neither man answered our questions about it,"
+        " and the ministry said only that the file had been sent to the prosecutor in March."
+    )
+    reply = (
+        "Timur Abenov replied on day {n} from Almaty, copying Ines Okafor, that the board had never"
+        " seen the transfer, that the minutes of its meeting said nothing of it, and that he would"
+        " ask the prosecutor for the file himself before the committee met again in the spring,"
+        " when the new chairman, Pavel Orlov, would hear the ministry's side of it."
+    )
+    assert min(len(quoted), len(reply)) >= 300  # parts of their own (see extractor.paragraphs)
+    texts = [f"Note {n}: Timur Abenov wrote from Almaty on day {n}." for n in range(2 * TASK_DOCUMENTS)]
+    for n in (3, TASK_DOCUMENTS + 5):  # one copy in each of two tasks
+        texts[n] = f"{quoted}\n\n{reply.format(n=n)}"
+    documents = [Document(path=f"d{n}.txt", sha256=str(n), text=t) for n, t in enumerate(texts)]
+    items = [(document, clean(document), n) for n, document in enumerate(documents)]
+    plain = [e for _, e, _ in extract_documents(items, load_nlp(SPACY_MODEL))]
+    with open_cluster(ClusterSpec.parse("local:1")) as client:
+        spread = [e for _, e, _ in extract_on_cluster(client, items, [], spacy_model=SPACY_MODEL)]
+        reused = client.run(lambda dask_worker: dask_worker.plugins[PLUGIN_NAME].reuse.reused_paragraphs)
+    assert spread == plain
+    assert sum(reused.values()) == 1  # the second task's copy was not parsed again

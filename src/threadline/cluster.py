@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from distributed import WorkerPlugin
 
 from threadline.config import Limits
-from threadline.extract.extractor import extract_documents, load_nlp
+from threadline.extract.extractor import ParsedParagraphs, ReuseStats, extract_documents, load_nlp
 from threadline.ingest.base import ReadResult, UnreadableFile
 from threadline.ingest.ocr import OcrOptions
 from threadline.ingest.workers import ParseJob, ParsePool, Progress
@@ -158,6 +158,8 @@ class Models(WorkerPlugin):
     def __init__(self, spacy_model: str, watchlist: Sequence[WatchlistPerson] = ()) -> None:
         self.spacy_model = spacy_model
         self.watchlist = list(watchlist)
+        self.reuse = ReuseStats()  # what the paragraph caches saved, summed over this worker's threads
+        self._parsed: dict[int, ParsedParagraphs] = {}
         self._nlp: Any = None
         self._russian: RussianNER | None = None
         self._detector: LanguageDetector | None = None
@@ -173,6 +175,11 @@ class Models(WorkerPlugin):
 
             self._russian = RussianNER()
         return self._russian
+
+    def parsed(self) -> ParsedParagraphs:
+        """This thread's Docs of paragraphs already parsed: an exact copy in a later task of the
+        run is not parsed again either (a run registers its own plugin, so they last one run)."""
+        return self._parsed.setdefault(threading.get_ident(), ParsedParagraphs(stats=self.reuse))
 
     def detector(self) -> LanguageDetector:
         if self._detector is None:
@@ -386,6 +393,7 @@ def extract_batch(items: list[tuple[Document, CleanText]], batch_size: int) -> l
         batch_size=batch_size,
         detector=models.detector(),
         load_russian=models.russian,
+        parsed=models.parsed(),
     )
     return [_portable(extraction) for _, extraction, _ in extracted]
 
