@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -24,6 +25,7 @@ from threadline.config import Limits
 from threadline.ingest.base import ReadResult, UnreadableFile
 from threadline.ingest.ocr import ocr_options
 from threadline.ingest.workers import ParseJob, ParsePool
+from threadline.model import WatchlistPerson
 
 DASK = Path(sys.executable).parent / "dask"
 GENERATED_DOCUMENTS = 2000
@@ -59,10 +61,10 @@ def test_tasks_are_cut_by_documents_and_by_characters() -> None:
         return Document(path=f"d{n}", sha256=str(n), text=text), CleanText(text=text, segments=[]), n
 
     short = [item(n, 10) for n in range(TASK_DOCUMENTS + 5)]
-    assert [len(b) for b in _batches(short)] == [TASK_DOCUMENTS, 5]
+    assert [len(b) for b, _ in _batches(short)] == [TASK_DOCUMENTS, 5]
     mixed = [item(0, 10), item(1, TASK_CHARACTERS * 3), item(2, 10), item(3, TASK_CHARACTERS - 5)]
-    assert [[tag for _, _, tag in b] for b in _batches(mixed)] == [[0], [1], [2], [3]]
-    assert [tag for b in _batches(mixed) for _, _, tag in b] == [0, 1, 2, 3]  # order kept
+    assert [[tag for _, _, tag in b] for b, _ in _batches(mixed)] == [[0], [1], [2], [3]]
+    assert [tag for b, _ in _batches(mixed) for _, _, tag in b] == [0, 1, 2, 3]  # order kept
 
 
 def test_a_wrong_cluster_address_is_a_clear_error(tmp_path: Path) -> None:
@@ -162,6 +164,14 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module")
+def plain(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus ingested without a cluster: the answers every cluster run must give."""
+    db = tmp_path_factory.mktemp("plain") / "plain.db"
+    run(db, "ingest", str(corpus), "--no-progress")
+    return db
+
+
 def _answers(db: Path) -> dict[str, str]:
     """What a user reads: entities, every link with its evidence, duplicates, and two paths."""
     out = {
@@ -185,11 +195,8 @@ def _answers(db: Path) -> dict[str, str]:
 
 @pytest.mark.slow
 def test_a_real_cluster_gives_the_same_answers_even_when_a_worker_dies(
-    tmp_path: Path, corpus: Path, cluster: Cluster
+    tmp_path: Path, corpus: Path, plain: Path, cluster: Cluster
 ) -> None:
-    plain = tmp_path / "plain.db"
-    run(plain, "ingest", str(corpus), "--no-progress")
-
     spread = tmp_path / "dask.db"
     proc = subprocess.Popen(
         [
@@ -259,11 +266,15 @@ def test_local_cluster_ingests_the_sample(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_kill_9_of_an_ingest_on_a_local_cluster_leaves_no_process(tmp_path: Path, corpus: Path) -> None:
+def test_kill_9_of_an_ingest_on_a_local_cluster_leaves_no_process_and_a_rerun_finishes(
+    tmp_path: Path, corpus: Path, plain: Path
+) -> None:
+    """Killed mid-run with a work folder, the run leaves no process behind; the rerun takes what
+    was extracted but not stored from the folder's parts, and answers as an uninterrupted run."""
     import psutil  # type: ignore[import-untyped]  # installed with distributed
 
-    db = tmp_path / "k.db"
-    command = ["ingest", str(corpus), "--no-progress", "--cluster", "local:2"]
+    db, work = tmp_path / "k.db", tmp_path / "work"
+    command = ["ingest", str(corpus), "--no-progress", "--cluster", "local:2", "--work", str(work)]
     proc = subprocess.Popen(
         [sys.executable, "-m", "threadline", "--db", str(db), *command],
         cwd=ROOT,
@@ -284,6 +295,61 @@ def test_kill_9_of_an_ingest_on_a_local_cluster_leaves_no_process(tmp_path: Path
     finally:
         if proc.poll() is None:
             proc.kill()
+    assert list(work.glob("*.parquet"))  # the workers' parts, written before they answered
+    before = _stored(db)
+    report = json.loads(run(db, *command, "--json").stdout)
+    assert _stored(db) == _stored(plain) == before + report["documents_added"]
+    # Those extracted before the kill but not committed came from the parts (how many depends on
+    # the moment of the kill; that they are taken at all is tested below, without timing).
+    assert 0 <= report["extractions_from_parts"] <= report["documents_added"]
+    assert not list(work.glob("*.parquet"))  # emptied once the run ended normally
+    plain_answers, answers = _answers(plain), _answers(db)
+    for key, text in plain_answers.items():
+        assert answers[key] == text, f"{key} differs"
+
+
+class RefusingModels(Models):
+    """Models that refuse to run NER: a task sent out fails the run."""
+
+    def nlp(self) -> Any:
+        raise AssertionError("NER ran")
+
+
+def test_extractions_in_the_work_folder_are_not_sent_out_again(tmp_path: Path) -> None:
+    from threadline.clean import clean
+    from threadline.cluster import TASK_DOCUMENTS, extract_on_cluster, open_cluster
+    from threadline.config import SPACY_MODEL
+    from threadline.model import Document
+    from threadline.store.parts import WorkFolder
+
+    texts = [f"Ines Okafor met Daniyar Kassenov in Astana on day {n}." for n in range(2 * TASK_DOCUMENTS + 3)]
+    documents = [Document(path=f"d{n}.txt", sha256=str(n), text=t) for n, t in enumerate(texts)]
+    items = [(document, clean(document), n) for n, document in enumerate(documents)]
+    folder = tmp_path / "work"
+    with open_cluster(ClusterSpec.parse("local:1")) as client:
+        work = WorkFolder.open(folder, SPACY_MODEL, [])
+        first = list(extract_on_cluster(client, items, [], spacy_model=SPACY_MODEL, work=work))
+        assert len(list(folder.glob("*.parquet"))) == 3  # one part per task
+        work = WorkFolder.open(folder, SPACY_MODEL, [])
+        again = list(
+            extract_on_cluster(
+                client, items, [], spacy_model=SPACY_MODEL, work=work, models=RefusingModels(SPACY_MODEL)
+            )
+        )
+        assert again == first and work.taken == len(items)
+        # A changed watchlist changes every key: nothing is taken, NER runs (and here refuses).
+        listed = WorkFolder.open(folder, SPACY_MODEL, [WatchlistPerson("w1", "Ines Okafor")])
+        with pytest.raises(ClusterError, match="NER ran"):
+            list(
+                extract_on_cluster(
+                    client,
+                    items,
+                    [],
+                    spacy_model=SPACY_MODEL,
+                    work=listed,
+                    models=RefusingModels(SPACY_MODEL),
+                )
+            )
 
 
 class PoisonedModels(Models):

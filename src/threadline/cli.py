@@ -61,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
         help="parse and run NER on a Dask cluster: tcp://HOST:8786 (a running `dask scheduler`) or"
         " local:N (N worker processes here); files travel to its workers, so use only your own network",
     )
+    p.add_argument(
+        "--work",
+        metavar="DIR",
+        type=Path,
+        help="with --cluster: a folder the workers share, where they keep what they extracted until"
+        " it is stored, so a run stopped or killed mid-way does not extract it again",
+    )
     p.add_argument("--no-ocr", action="store_true", help="do not OCR scanned pages and images")
     p.add_argument(
         "--ocr-languages", default="eng+rus", help="Tesseract languages, '+'-joined (default eng+rus)"
@@ -399,7 +406,11 @@ def _ingest(args: argparse.Namespace, db: Path, out: Console, err: Console) -> i
         ocr=not args.no_ocr,
         ocr_languages=args.ocr_languages,
         limits=limits,
+        work_dir=args.work.resolve() if args.work else None,
     )
+    if args.work and not args.cluster:
+        err.print("[red]error:[/] --work keeps a cluster's extractions: give --cluster too")
+        return 2
     if not args.cluster:
         return _ingest_with(args, db, settings, None, out, err)
     from threadline.cluster import ClusterError, ClusterSpec, dashboard_link, open_cluster, worker_count
@@ -488,6 +499,7 @@ def _ingest_with(
         "documents_duplicate": report.documents_duplicate,
         "words": report.words,
         "ocr_pages": report.ocr_pages,
+        "extractions_from_parts": report.extractions_from_parts,
         "seconds": round(elapsed, 2),
         "errors": [{"path": p, "reason": r} for p, r in report.errors],
     }
@@ -499,6 +511,11 @@ def _ingest_with(
             f" in {elapsed:.1f}s; {report.files_skipped} unchanged, {report.documents_duplicate} duplicates,"
             f" {report.files_failed + report.members_failed} failed"
             + (f", {report.ocr_pages} pages OCR'd" if report.ocr_pages else "")
+            + (
+                f", {report.extractions_from_parts} extractions from {args.work}"
+                if report.extractions_from_parts
+                else ""
+            )
             + (" (see `threadline errors`)" if report.files_failed + report.members_failed else "")
         )
     readable = report.files_seen - report.files_failed

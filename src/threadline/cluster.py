@@ -49,6 +49,7 @@ from threadline.ingest.base import ReadResult, UnreadableFile
 from threadline.ingest.ocr import OcrOptions
 from threadline.ingest.workers import ParseJob, ParsePool, Progress
 from threadline.model import CleanText, Document, Extraction, WatchlistPerson
+from threadline.store.parts import WorkFolder, write_part
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -380,8 +381,15 @@ class ClusterParsing(Generic[T]):
         return None
 
 
-def extract_batch(items: list[tuple[Document, CleanText]], batch_size: int) -> list[Extraction | Exception]:
-    """A Dask task: extract each document of ``items`` with this worker's models, in order."""
+def extract_batch(
+    items: list[tuple[Document, CleanText]],
+    batch_size: int,
+    work: tuple[str, list[str]] | None = None,
+) -> list[Extraction | Exception]:
+    """A Dask task: extract each document of ``items`` with this worker's models, in order.
+
+    With ``work`` (a work folder and each item's key), the extractions are first written there as
+    one Parquet part (``store.parts``), so a run that stops before storing them need not redo them."""
     from distributed import get_worker
 
     models = get_worker().plugins[PLUGIN_NAME]
@@ -395,7 +403,15 @@ def extract_batch(items: list[tuple[Document, CleanText]], batch_size: int) -> l
         load_russian=models.russian,
         parsed=models.parsed(),
     )
-    return [_portable(extraction) for _, extraction, _ in extracted]
+    results = [_portable(extraction) for _, extraction, _ in extracted]
+    if work is not None:
+        folder, keys = work
+        done = [(k, r) for k, r in zip(keys, results, strict=True) if not isinstance(r, Exception)]
+        try:
+            write_part(Path(folder), done)
+        except OSError as exc:  # a resumption aid only: the run goes on without it
+            logging.getLogger(__name__).warning("no part written to %s: %s", folder, exc)
+    return results
 
 
 def _portable(result: Extraction | Exception) -> Extraction | Exception:
@@ -417,6 +433,7 @@ def extract_on_cluster(
     batch_size: int = 32,
     stop: Callable[[], bool] = lambda: False,
     models: Models | None = None,
+    work: WorkFolder | None = None,
 ) -> Iterator[tuple[Document, Extraction | Exception, T]]:
     """``extract_documents`` with the work done by the cluster's workers; yields in input order.
 
@@ -425,7 +442,8 @@ def extract_on_cluster(
     results end within a second; a cluster left without workers for ``NO_WORKERS_SECONDS`` raises
     ClusterError (a scheduler only waits for workers to come back, and the run would wait too).
     ``models`` replaces the workers' ``Models(spacy_model, watchlist)`` (a subclass, importable by
-    them).
+    them). With ``work``, a document whose extraction a part there holds is not sent out, and the
+    workers write a part of each task's extractions (``store.parts``).
     """
     client.register_plugin(models or Models(spacy_model, watchlist))
     workers = max(1, worker_count(client))
@@ -434,10 +452,12 @@ def extract_on_cluster(
     pending: deque[tuple[list[tuple[Document, CleanText, T]], Any]] = deque()
 
     def submit(batch: list[tuple[Document, CleanText, T]]) -> Any:
+        keys = (str(work.folder), [work.key(d, c) for d, c, _ in batch]) if work is not None else None
         return client.submit(
             extract_batch,
             [(document, clean) for document, clean, _ in batch],
             batch_size,
+            keys,
             retries=TASK_RETRIES,
             pure=False,
         )
@@ -447,33 +467,43 @@ def extract_on_cluster(
     ) -> Iterator[tuple[Document, Extraction | Exception, T]]:
         from distributed import KilledWorker
 
-        try:
-            results: list[Extraction | Exception] | None = _wait(client, future, stop)
-        except KilledWorker as exc:  # its workers died each time it ran: something in it kills them
-            if len(batch) == 1:
-                results = [RuntimeError(f"it stopped {TASK_RETRIES + 1} cluster workers: {exc}")]
-            else:  # each document alone, so a hostile one costs only itself
-                singles = [(item, submit([item])) for item in batch]
-                for item, single in singles:
-                    yield from collect([item], single)
-                return
-        except (ClusterError, _Stopped):
-            raise
-        except Exception as exc:  # documents fail inside the task, so this is the cluster's own
-            raise ClusterError(f"a task failed on the cluster: {type(exc).__name__}: {exc}") from exc
+        if isinstance(future, list):  # taken from the work folder
+            results: list[Extraction | Exception] | None = future
+        else:
+            try:
+                results = _wait(client, future, stop)
+            except KilledWorker as exc:  # its workers died each time it ran: something in it kills them
+                if len(batch) == 1:
+                    results = [RuntimeError(f"it stopped {TASK_RETRIES + 1} cluster workers: {exc}")]
+                else:  # each document alone, so a hostile one costs only itself
+                    singles = [(item, submit([item])) for item in batch]
+                    for item, single in singles:
+                        yield from collect([item], single)
+                    return
+            except (ClusterError, _Stopped):
+                raise
+            except Exception as exc:  # documents fail inside the task, so this is the cluster's own
+                raise ClusterError(f"a task failed on the cluster: {type(exc).__name__}: {exc}") from exc
         if results is None:
             raise _Stopped
         for (document, _, tag), extraction in zip(batch, results, strict=True):
             yield document, extraction, tag
 
+    def taken(item: tuple[Document, CleanText, T]) -> Extraction | None:
+        return work.take(work.key(item[0], item[1])) if work is not None and len(work) else None
+
     try:
         in_flight = 0
-        for batch in _batches(items):
-            pending.append((batch, submit(batch)))
-            in_flight += _characters(batch)
+        for batch, ready in _batches(items, taken):
+            if ready is not None:
+                pending.append((batch, ready))
+            else:
+                pending.append((batch, submit(batch)))
+                in_flight += _characters(batch)
             while pending and (len(pending) >= max_tasks or in_flight >= max_characters):
                 head = pending.popleft()
-                in_flight -= _characters(head[0])
+                if not isinstance(head[1], list):
+                    in_flight -= _characters(head[0])
                 yield from collect(*head)
         while pending:
             yield from collect(*pending.popleft())
@@ -481,7 +511,8 @@ def extract_on_cluster(
         return
     finally:
         for _, future in pending:
-            future.cancel()
+            if not isinstance(future, list):
+                future.cancel()
 
 
 def _wait(client: Client, future: Any, stop: Callable[[], bool]) -> Any:
@@ -511,20 +542,31 @@ def _characters(batch: list[tuple[Document, CleanText, T]]) -> int:
     return sum(len(clean.text) for _, clean, _ in batch)
 
 
-def _batches(items: Iterable[tuple[Document, CleanText, T]]) -> Iterator[list[tuple[Document, CleanText, T]]]:
+def _batches(
+    items: Iterable[tuple[Document, CleanText, T]],
+    taken: Callable[[tuple[Document, CleanText, T]], Extraction | None] = lambda item: None,
+) -> Iterator[tuple[list[tuple[Document, CleanText, T]], list[Extraction | Exception] | None]]:
     """Tasks of up to TASK_DOCUMENTS documents or TASK_CHARACTERS characters (a longer document
-    is a task of its own)."""
+    is a task of its own), each with None; an item whose extraction ``taken`` finds comes alone,
+    with it, in its place in the order."""
     batch: list[tuple[Document, CleanText, T]] = []
     size = 0
     for item in items:
+        found = taken(item)
+        if found is not None:
+            if batch:
+                yield batch, None
+                batch, size = [], 0
+            yield [item], [found]
+            continue
         length = len(item[1].text)
         if batch and size + length > TASK_CHARACTERS:
-            yield batch
+            yield batch, None
             batch, size = [], 0
         batch.append(item)
         size += length
         if len(batch) == TASK_DOCUMENTS:
-            yield batch
+            yield batch, None
             batch, size = [], 0
     if batch:
-        yield batch
+        yield batch, None

@@ -43,6 +43,8 @@ class Settings:
     ocr: bool = True  # OCR scanned pages and images when Tesseract is installed
     ocr_languages: str = "eng+rus"
     batch_size: int = 32  # documents per nlp.pipe batch
+    # With a cluster: where its workers keep their extractions as Parquet parts (store/parts.py).
+    work_dir: Path | None = None
     # A line is boilerplate when it recurs in at least this many documents of one source
     boilerplate_min_docs: int = 4
     limits: Limits = field(default_factory=Limits)

@@ -47,6 +47,7 @@ from threadline.resolve.resolver import resolve_corpus
 from threadline.store import repository as repo
 from threadline.store.dates import refresh_dates
 from threadline.store.duplicates import rebuild_duplicates, rebuild_sources
+from threadline.store.parts import WorkFolder
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -75,6 +76,7 @@ class IngestReport:
     documents_duplicate: int = 0  # same bytes already stored
     words: int = 0
     ocr_pages: int = 0
+    extractions_from_parts: int = 0  # taken from the work folder, not sent to NER again
     members_failed: int = 0  # files inside archives that could not be read
     errors: list[tuple[str, str]] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # e.g. why OCR is off
@@ -137,6 +139,7 @@ class _Run:
     report: IngestReport
     stop: threading.Event
     cluster: Client | None = None  # a Dask client: extraction runs on its workers
+    work: WorkFolder | None = None  # its workers' extractions as parts (``store.parts``)
     failure: Exception | None = None  # the first error; the run drains, rolls back and raises it
     files: dict[str, _FileState] = field(default_factory=dict)
     seen_hashes: set[str] = field(default_factory=set)
@@ -200,6 +203,8 @@ def ingest(
             rebuild_sources(conn)
             repo.clear_journal(conn)
             repo.set_state(conn, RESOLVE_PENDING, None)
+    if run.work is not None:
+        run.work.clear()  # every extraction in it is stored: the parts have done their job
     return report
 
 
@@ -245,6 +250,8 @@ def _read_and_store(
         if run.cluster is not None:
             from threadline.cluster import extract_on_cluster
 
+            if settings.work_dir is not None:
+                run.work = WorkFolder.open(settings.work_dir, settings.spacy_model, watchlist)
             extracted = extract_on_cluster(
                 run.cluster,
                 chain([first], items),
@@ -252,6 +259,7 @@ def _read_and_store(
                 spacy_model=settings.spacy_model,
                 batch_size=settings.batch_size,
                 stop=lambda: run.stop.is_set() or run.failure is not None,
+                work=run.work,
             )
         else:
             n_process = settings.processes if len(files) >= MIN_FILES_FOR_WORKERS else 1
@@ -275,6 +283,8 @@ def _read_and_store(
                 report_progress()
             except Exception as exc:
                 run.failure = exc
+    if run.work is not None:
+        run.report.extractions_from_parts = run.work.taken
     if run.failure is not None:
         raise run.failure
     _commit(run)
