@@ -152,17 +152,21 @@ def same_person_name(a: NameForm, b: NameForm, *, probable: bool = True) -> Name
     if a.tokens == b.tokens:
         return NameMatch("same name")
     ia, ib = a.core(), b.core()
-    given = same_part(a.part(ia[0]), b.part(ib[0]))
-    nickname = False
-    if not given and ukrainian_russian_pair(a.tokens[ia[0]], b.tokens[ib[0]]):
-        given = f"in Ukrainian and Russian ({a.tokens[ia[0]]} ~ {b.tokens[ib[0]]})"
-    # a nickname is evidence enough only beside the very same surname (Jeff Epstein, not "John H.
-    # Abbott" for "Jack Henry Abbot")
-    same_surname_key = a.tokens[ia[-1]] == b.tokens[ib[-1]]
-    if not given and probable and same_surname_key and is_nickname_pair(a.tokens[ia[0]], b.tokens[ib[0]]):
-        given = f"variant ({a.tokens[ia[0]]} ~ {b.tokens[ib[0]]}: nickname)"
-        nickname = True
+    # The surname first: most names compared (those of one sound block) fail on it, and then the
+    # given name need not be looked at.
     surname = same_part(a.part(ia[-1]), b.part(ib[-1]))
+    given: str | None = None
+    nickname = False
+    if surname:
+        given = same_part(a.part(ia[0]), b.part(ib[0]))
+        if not given and ukrainian_russian_pair(a.tokens[ia[0]], b.tokens[ib[0]]):
+            given = f"in Ukrainian and Russian ({a.tokens[ia[0]]} ~ {b.tokens[ib[0]]})"
+        # a nickname is evidence enough only beside the very same surname (Jeff Epstein, not "John
+        # H. Abbott" for "Jack Henry Abbot")
+        same_surname_key = a.tokens[ia[-1]] == b.tokens[ib[-1]]
+        if not given and probable and same_surname_key and is_nickname_pair(a.tokens[ia[0]], b.tokens[ib[0]]):
+            given = f"variant ({a.tokens[ia[0]]} ~ {b.tokens[ib[0]]}: nickname)"
+            nickname = True
     if given and surname and _middles_agree(a, ia[1:-1], b, ib[1:-1]):
         parts = []
         if given != "same spelling":
@@ -174,10 +178,13 @@ def same_person_name(a: NameForm, b: NameForm, *, probable: bool = True) -> Name
         return NameMatch(
             "same given name and surname" + (": " + "; ".join(parts) if parts else ""), probable=nickname
         )
-    if len(ia) == 2 and len(ib) == 2:
-        g, s = same_part(a.part(ia[0]), b.part(ib[1])), same_part(a.part(ia[1]), b.part(ib[0]))
-        if g and s:
-            return NameMatch("same name, surname written first")
+    if (
+        len(ia) == 2
+        and len(ib) == 2
+        and same_part(a.part(ia[0]), b.part(ib[1]))
+        and same_part(a.part(ia[1]), b.part(ib[0]))
+    ):
+        return NameMatch("same name, surname written first")
     return None
 
 
