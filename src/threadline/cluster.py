@@ -254,7 +254,12 @@ def can_start_processes() -> bool:
 
 def why_not_parse_on(client: Client) -> str | None:
     """Why the cluster's workers cannot parse (then this machine does), or None if they can."""
-    able = client.run(can_start_processes)
+    try:
+        able = client.run(can_start_processes)
+    except Exception as exc:  # a worker without threadline, say: the run could not go on there
+        raise ClusterError(
+            f"the cluster's workers cannot run threadline: {type(exc).__name__}: {exc}"
+        ) from exc
     if able and all(able.values()):
         return None
     return (
