@@ -507,3 +507,19 @@ def test_a_worker_reads_a_paragraph_once_across_tasks() -> None:
         reused = client.run(lambda dask_worker: dask_worker.plugins[PLUGIN_NAME].reuse.reused_paragraphs)
     assert spread == plain
     assert sum(reused.values()) == 1  # the second task's copy was not parsed again
+
+
+def test_parse_tasks_are_cut_by_files_and_by_bytes() -> None:
+    from threadline.cluster import PARSE_TASK_BYTES, PARSE_TASK_JOBS, _parse_groups
+
+    small = [(n, ParseJob(f"{n}.txt", b"x" * 10)) for n in range(PARSE_TASK_JOBS + 3)]
+    assert [len(g) for g in _parse_groups(small, lambda: False)] == [PARSE_TASK_JOBS, 3]
+    big = b"x" * (PARSE_TASK_BYTES // 2 + 1)
+    mixed = [
+        (0, ParseJob("a", big)),
+        (1, ParseJob("b", big)),
+        (2, ParseJob("c", b"x")),
+        (3, ParseJob("d", big)),
+    ]
+    assert [[tag for tag, _ in g] for g in _parse_groups(mixed, lambda: False)] == [[0], [1, 2], [3]]
+    assert list(_parse_groups(small, lambda: True)) == []  # a stopped run sends nothing more

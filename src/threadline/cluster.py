@@ -68,6 +68,9 @@ TASKS_PER_WORKER = 16
 CHARACTERS_PER_WORKER = 4_000_000
 MAX_CHARACTERS_IN_FLIGHT = 64_000_000  # bounds this process's memory on a big cluster
 TASK_RETRIES = 2
+# A parse task holds up to 16 files or 16 MB of them (a larger file is a task of its own).
+PARSE_TASK_JOBS = 16
+PARSE_TASK_BYTES = 16 * 1024 * 1024
 PLUGIN_NAME = "threadline-models"
 PARSERS_NAME = "threadline-parsers"
 WAIT_SECONDS = 1.0
@@ -198,15 +201,15 @@ class Parsers(WorkerPlugin):
     name = PARSERS_NAME
 
     def setup(self, worker: Any) -> None:
-        self._pools: dict[tuple[int, Limits, OcrOptions | None], ParsePool[None]] = {}
+        self._pools: dict[tuple[int, Limits, OcrOptions | None], ParsePool[int]] = {}
         self._lock = threading.Lock()
         self.parsed = 0  # jobs this worker parsed: what a user (or a test) can ask a worker
 
-    def pool(self, limits: Limits, ocr: OcrOptions | None) -> ParsePool[None]:
+    def pool(self, limits: Limits, ocr: OcrOptions | None) -> ParsePool[int]:
         key = (threading.get_ident(), limits, ocr)
         with self._lock:
             if key not in self._pools:
-                self._pools[key] = ParsePool[None](1, limits, ocr)
+                self._pools[key] = ParsePool[int](1, limits, ocr)
             return self._pools[key]
 
     def teardown(self, worker: Any) -> None:
@@ -223,28 +226,37 @@ NO_PROCESSES = "no processes"  # the worker may not start a parse process (a dae
 
 
 def parse_on_worker(
-    job: ParseJob, limits: Limits, ocr: OcrOptions | None
-) -> tuple[str, ReadResult | UnreadableFile | str, int]:
-    """A Dask task: parse one job in this worker's parse process; (PARSED, result, OCR pages)."""
+    jobs: list[ParseJob], limits: Limits, ocr: OcrOptions | None
+) -> list[tuple[str, ReadResult | UnreadableFile | str, int]]:
+    """A Dask task: parse each job in this worker's parse process, in order; for each,
+    (PARSED, its result, OCR pages), or why it was not parsed here (NOT_SHARED, NO_PROCESSES)."""
     from distributed import get_worker
 
-    if isinstance(job.source, Path):
-        try:
-            with job.source.open("rb") as handle:
-                seen = hashlib.file_digest(handle, "sha256").hexdigest()
-        except OSError as exc:
-            return NOT_SHARED, f"{type(exc).__name__}: {exc}", 0
-        if job.sha256 is not None and seen != job.sha256:
-            return NOT_SHARED, "another file at that path", 0
+    answers: list[tuple[str, ReadResult | UnreadableFile | str, int]] = [(PARSED, "", 0)] * len(jobs)
     if not can_start_processes():
-        return NO_PROCESSES, "a daemon process", 0
+        return [(NO_PROCESSES, "a daemon process", 0)] * len(jobs)
+    here: list[tuple[int, ParseJob]] = []
+    for n, job in enumerate(jobs):
+        if isinstance(job.source, Path):
+            try:
+                with job.source.open("rb") as handle:
+                    seen = hashlib.file_digest(handle, "sha256").hexdigest()
+            except OSError as exc:
+                answers[n] = (NOT_SHARED, f"{type(exc).__name__}: {exc}", 0)
+                continue
+            if job.sha256 is not None and seen != job.sha256:
+                answers[n] = (NOT_SHARED, "another file at that path", 0)
+                continue
+        here.append((n, job))
     parsers = get_worker().plugins[PARSERS_NAME]
     assert isinstance(parsers, Parsers)
     pool = parsers.pool(limits, ocr)
-    before = pool.progress.ocr_pages
-    _, _, result = next(iter(pool.map([(None, job)])))
-    parsers.parsed += 1
-    return PARSED, result, pool.progress.ocr_pages - before
+    counted = pool.progress.ocr_pages  # a job's pages are all counted once its result is out
+    for n, _, result in pool.map(here):
+        parsers.parsed += 1
+        answers[n] = (PARSED, result, pool.progress.ocr_pages - counted)
+        counted = pool.progress.ocr_pages
+    return answers
 
 
 def can_start_processes() -> bool:
@@ -307,71 +319,83 @@ class ClusterParsing(Generic[T]):
         stop: Callable[[], bool] | None = None,
     ) -> Iterator[tuple[T, ParseJob, ReadResult | UnreadableFile]]:
         stopped = stop or (lambda: False)
-        pending: deque[tuple[T, ParseJob, Any]] = deque()
+        pending: deque[tuple[list[tuple[T, ParseJob]], Any]] = deque()
         try:
-            for tag, job in jobs:
-                if stopped():
-                    return
-                pending.append((tag, job, self._submit(job)))
+            for group in _parse_groups(jobs, stopped):
+                pending.append((group, self._submit([job for _, job in group])))
                 while len(pending) >= self._window:
-                    result = self._finish(*pending.popleft(), on_progress, stopped)
-                    if result is None:
+                    done = self._finish(*pending.popleft(), on_progress, stopped)
+                    if done is None:
                         return
-                    yield result
+                    yield from done
             while pending:
-                result = self._finish(*pending.popleft(), on_progress, stopped)
-                if result is None:
+                done = self._finish(*pending.popleft(), on_progress, stopped)
+                if done is None:
                     return
-                yield result
+                yield from done
         finally:
-            for _, _, future in pending:
-                if not isinstance(future, UnreadableFile):
-                    future.cancel()
+            for _, future in pending:
+                future.cancel()
 
-    def _submit(self, job: ParseJob) -> Any:
-        """The job's future, or the reason it cannot be read here."""
-        if not self.shared and isinstance(job.source, Path):
-            try:
-                job = ParseJob(job.path, job.source.read_bytes(), job.sha256)
-            except OSError as exc:
-                return UnreadableFile(f"cannot read: {exc.strerror or exc}")
+    def _submit(self, jobs: list[ParseJob]) -> Any:
+        if not self.shared:  # the bytes go with the task (a file unreadable here is the task's to say)
+            jobs = [_with_bytes(job) for job in jobs]
         return self.client.submit(
-            parse_on_worker, job, self.limits, self.ocr, retries=TASK_RETRIES, pure=False, priority=1
+            parse_on_worker, jobs, self.limits, self.ocr, retries=TASK_RETRIES, pure=False, priority=1
         )
 
     def _finish(
         self,
-        tag: T,
-        job: ParseJob,
+        group: list[tuple[T, ParseJob]],
         future: Any,
         on_progress: Callable[[Progress], None] | None,
         stopped: Callable[[], bool],
-    ) -> tuple[T, ParseJob, ReadResult | UnreadableFile] | None:
+    ) -> list[tuple[T, ParseJob, ReadResult | UnreadableFile]] | None:
+        """The group's results in order, or None when the run was stopped first."""
         from distributed import KilledWorker
 
-        if isinstance(future, UnreadableFile):
-            return tag, job, future
         try:
-            answer = _wait(self.client, future, stopped)
+            answers = _wait(self.client, future, stopped)
         except KilledWorker as exc:
-            return tag, job, UnreadableFile(f"its parsing stopped {TASK_RETRIES + 1} cluster workers: {exc}")
+            if len(group) > 1:  # each file alone, so a file that kills workers costs only itself
+                done: list[tuple[T, ParseJob, ReadResult | UnreadableFile]] = []
+                for item in group:
+                    one = self._finish([item], self._submit([item[1]]), on_progress, stopped)
+                    if one is None:
+                        return None
+                    done += one
+                return done
+            reason = f"its parsing stopped {TASK_RETRIES + 1} cluster workers: {exc}"
+            return [(group[0][0], group[0][1], UnreadableFile(reason))]
         except ClusterError:
             raise
         except Exception as exc:  # the task catches what parsing raises: this is the cluster's own
             raise ClusterError(f"a task failed on the cluster: {type(exc).__name__}: {exc}") from exc
-        if answer is None:
+        if answers is None:
             return None
-        said, result, pages = answer
-        if said == NOT_SHARED:
-            self.shared = False  # and from now on for every file: one check per run is enough
-            return self._finish(tag, job, self._submit(job), on_progress, stopped)
-        if said == NO_PROCESSES:
-            return self._parse_here(tag, job, stopped)
+        done = []
+        pages = 0
+        for (tag, job), (said, result, job_pages) in zip(group, answers, strict=True):
+            if said == NOT_SHARED:
+                self.shared = False  # and from now on for every file: one check per run is enough
+                again = self._finish([(tag, job)], self._submit([job]), on_progress, stopped)
+                if again is None:
+                    return None
+                done += again
+                continue
+            if said == NO_PROCESSES:
+                here = self._parse_here(tag, job, stopped)
+                if here is None:
+                    return None
+                done.append(here)
+                continue
+            assert not isinstance(result, str)
+            pages += job_pages
+            done.append((tag, job, result))
         self.progress.ocr_pages += pages
         if pages and on_progress:
             on_progress(self.progress)
-        assert not isinstance(result, str)
-        return tag, job, result
+        return done
 
     def _parse_here(
         self, tag: T, job: ParseJob, stopped: Callable[[], bool]
@@ -384,6 +408,46 @@ class ClusterParsing(Generic[T]):
             self.progress.ocr_pages += self._local.progress.ocr_pages - before
             return tag, job, result
         return None
+
+
+def _with_bytes(job: ParseJob) -> ParseJob:
+    """The job with its file's bytes read here, for workers that do not see the file."""
+    if not isinstance(job.source, Path):
+        return job
+    try:
+        return ParseJob(job.path, job.source.read_bytes(), job.sha256)
+    except OSError:
+        return job  # the worker says it cannot read it either, and the parser records why
+
+
+def _parse_groups(
+    jobs: Iterable[tuple[T, ParseJob]], stopped: Callable[[], bool]
+) -> Iterator[list[tuple[T, ParseJob]]]:
+    """Parse tasks of up to PARSE_TASK_JOBS files or PARSE_TASK_BYTES bytes: one task a file cost
+    the scheduler and the ingest process more than a text file's parsing does."""
+    group: list[tuple[T, ParseJob]] = []
+    size = 0
+    for tag, job in jobs:
+        if stopped():
+            return
+        length = len(job.source) if isinstance(job.source, bytes) else _file_size(job.source)
+        if group and size + length > PARSE_TASK_BYTES:
+            yield group
+            group, size = [], 0
+        group.append((tag, job))
+        size += length
+        if len(group) == PARSE_TASK_JOBS:
+            yield group
+            group, size = [], 0
+    if group and not stopped():
+        yield group
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def extract_batch(
