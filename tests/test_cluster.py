@@ -523,3 +523,21 @@ def test_parse_tasks_are_cut_by_files_and_by_bytes() -> None:
     ]
     assert [[tag for tag, _ in g] for g in _parse_groups(mixed, lambda: False)] == [[0], [1, 2], [3]]
     assert list(_parse_groups(small, lambda: True)) == []  # a stopped run sends nothing more
+
+
+def test_a_run_that_ends_normally_empties_the_work_folder(tmp_path: Path) -> None:
+    """Even one with nothing left to extract (its killed predecessor had stored everything)."""
+    from threadline.model import Extraction
+    from threadline.store.parts import write_part
+
+    db, work = tmp_path / "w.db", tmp_path / "work"
+    command = ["ingest", str(SAMPLE), "--no-progress", "--cluster", "local:1", "--work", str(work)]
+    run(db, *command)
+    assert not list(work.glob("*.parquet"))
+    write_part(work, [("0" * 64, Extraction([], []))])  # left by a run killed after its last commit
+    report = json.loads(run(db, *command, "--json").stdout)
+    assert report["documents_added"] == 0 and not list(work.glob("*.parquet"))
+    assert (
+        "--work keeps a cluster's extractions"
+        in run(db, *command[:3], "--work", str(work), check=False).stderr
+    )

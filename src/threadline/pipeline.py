@@ -203,8 +203,8 @@ def ingest(
             rebuild_sources(conn)
             repo.clear_journal(conn)
             repo.set_state(conn, RESOLVE_PENDING, None)
-    if run.work is not None:
-        run.work.clear()  # every extraction in it is stored: the parts have done their job
+    if settings.work_dir is not None:  # every extraction is stored: the parts have done their job
+        (run.work or WorkFolder(settings.work_dir, "")).clear()
     return report
 
 
