@@ -272,7 +272,7 @@ def why_not_parse_on(client: Client) -> str | None:
         raise ClusterError(
             f"the cluster's workers cannot run threadline: {type(exc).__name__}: {exc}"
         ) from exc
-    if able and all(able.values()):
+    if all(able.values()):  # none yet: those that come are asked again, job by job
         return None
     return (
         "parsing runs on this machine, not the cluster: its workers are daemon processes, which"
