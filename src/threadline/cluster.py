@@ -45,6 +45,7 @@ from distributed import WorkerPlugin
 
 from threadline.config import Limits
 from threadline.extract.extractor import ParsedParagraphs, ReuseStats, extract_documents, load_nlp
+from threadline.ingest import file_size
 from threadline.ingest.base import ReadResult, UnreadableFile
 from threadline.ingest.ocr import OcrOptions
 from threadline.ingest.workers import ParseJob, ParsePool, Progress
@@ -430,7 +431,7 @@ def _parse_groups(
     for tag, job in jobs:
         if stopped():
             return
-        length = len(job.source) if isinstance(job.source, bytes) else _file_size(job.source)
+        length = len(job.source) if isinstance(job.source, bytes) else file_size(job.source)
         if group and size + length > PARSE_TASK_BYTES:
             yield group
             group, size = [], 0
@@ -441,13 +442,6 @@ def _parse_groups(
             group, size = [], 0
     if group and not stopped():
         yield group
-
-
-def _file_size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def extract_batch(

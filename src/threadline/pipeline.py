@@ -36,6 +36,7 @@ from threadline.ingest import (
     Skipped,
     UnreadableFile,
     discover_all,
+    file_size,
     stored_path,
 )
 from threadline.ingest.archives import MemberError, is_archive, iter_archive
@@ -173,7 +174,7 @@ def ingest(
     run = _Run(conn, settings, report, stop or threading.Event(), cluster)
     entries = list(discover_all(paths))
     files = [entry for entry in entries if isinstance(entry, Path)]
-    run.bytes_total = sum(_size(f) for f in files)
+    run.bytes_total = sum(file_size(f) for f in files)
     for entry in entries:
         if isinstance(entry, Skipped):
             report.files_seen += 1
@@ -346,13 +347,6 @@ def _add_document(
     conn.execute("RELEASE document")
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
 def _commit(run: _Run) -> None:
     """Mark files whose documents are all stored as done, and commit."""
     conn, report = run.conn, run.report
@@ -411,7 +405,7 @@ def _jobs(run: _Run, files: Sequence[Path]) -> Iterator[tuple[str, ParseJob]]:
     for number, file in enumerate(files, 1):
         report.files_seen += 1
         path = stored_path(file)
-        size = _size(file)
+        size = file_size(file)
         try:
             if size > limits.max_file_bytes:
                 raise UnreadableFile(f"file too large ({size} bytes > limit {limits.max_file_bytes})")

@@ -1,7 +1,7 @@
 """Ingest: find files and read them into Documents."""
 
 from threadline.ingest.base import ReadResult, UnreadableFile, stored_path
-from threadline.ingest.discover import Skipped, discover, discover_all
+from threadline.ingest.discover import Skipped, discover, discover_all, file_size
 from threadline.ingest.readers import SUPPORTED_SUFFIXES, read_file
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "UnreadableFile",
     "discover",
     "discover_all",
+    "file_size",
     "read_file",
     "stored_path",
 ]

@@ -18,6 +18,14 @@ class Skipped:
     reason: str
 
 
+def file_size(path: Path) -> int:
+    """The file's size in bytes; 0 when it cannot be looked at (its reading will say why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def discover(paths: Sequence[Path]) -> Iterator[Path]:
     """Every regular file under ``paths`` (each a directory or a file), in a deterministic order.
 
