@@ -48,7 +48,7 @@ from threadline.resolve.resolver import resolve_corpus
 from threadline.store import repository as repo
 from threadline.store.dates import refresh_dates
 from threadline.store.duplicates import rebuild_duplicates, rebuild_sources
-from threadline.store.parts import WorkFolder
+from threadline.store.parts import WorkFolder, remove_parts
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -205,7 +205,7 @@ def ingest(
             repo.clear_journal(conn)
             repo.set_state(conn, RESOLVE_PENDING, None)
     if settings.work_dir is not None:  # every extraction is stored: the parts have done their job
-        (run.work or WorkFolder(settings.work_dir, "")).clear()
+        remove_parts(settings.work_dir)
     return report
 
 

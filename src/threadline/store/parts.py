@@ -126,13 +126,18 @@ class WorkFolder:
 
     def clear(self) -> int:
         """Remove the folder's parts (the run that needed them is over); returns how many."""
-        removed = 0
-        for part in self.folder.glob(f"*{SUFFIX}") if self.folder.is_dir() else []:
-            part.unlink(missing_ok=True)
-            removed += 1
         self._where.clear()
         self._open.clear()
-        return removed
+        return remove_parts(self.folder)
+
+
+def remove_parts(folder: Path) -> int:
+    """Remove a work folder's parts; returns how many."""
+    removed = 0
+    for part in folder.glob(f"*{SUFFIX}") if folder.is_dir() else []:
+        part.unlink(missing_ok=True)
+        removed += 1
+    return removed
 
 
 # Arrow's schema of a part, from the dataclasses themselves: a field added to Mention is a column.
